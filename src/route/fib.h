@@ -1,0 +1,48 @@
+/*
+ * fib: the forwarding table compiled from one route table: longest-prefix match from
+ * a destination address to a next-hop id.  The route engine owns what a next-hop id
+ * means (an attachment, a tunnel, an ECMP group, a blackhole); the FIB only stores it.
+ *
+ * Concurrency: one writer (the control thread) and any number of lock-free readers
+ * (data-plane workers).  Writers publish entries with atomic stores; memory a reader
+ * might still hold (a replaced second-level block) is retired, not freed, and handed
+ * back by fib_reclaim() once every reader has passed a quiescent point.  A whole new
+ * FIB can also be built off-line and swapped in by pointer.
+ *
+ * IPv4 only for now; the family travels in struct prefix so IPv6 can follow.
+ */
+#ifndef TRANSIT_FIB_H
+#define TRANSIT_FIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/prefix.h"
+
+#define FIB_NH_NONE	0u		/* lookup result when no prefix matches */
+#define FIB_NH_MAX	((1u << 24) - 1)	/* largest next-hop id a FIB can store */
+
+struct fib;
+
+struct fib_stats {
+	size_t	prefixes;
+	size_t	memory;		/* bytes held, including the prefix store */
+	size_t	groups;		/* second-level blocks in use */
+};
+
+struct fib *fib_new(void);
+void	 fib_free(struct fib *);
+/* Insert or replace prefix -> nh (1..FIB_NH_MAX).  -1 on a bad prefix or nh. */
+int	 fib_add(struct fib *, const struct prefix *, uint32_t nh);
+/* Remove a prefix; its addresses fall back to the next covering prefix.  -1 if absent. */
+int	 fib_del(struct fib *, const struct prefix *);
+/* Bulk load into an empty FIB (fast path for a full table); -1 on error. */
+int	 fib_build(struct fib *, const struct prefix *, const uint32_t *nh, size_t n);
+uint32_t fib_lookup4(const struct fib *, uint32_t dst_host_order);
+/* n lookups with prefetching; the fast path for a batch of packets. */
+void	 fib_lookup4_batch(const struct fib *, const uint32_t *dst, uint32_t *nh, size_t n);
+void	 fib_stats(const struct fib *, struct fib_stats *);
+/* Free retired blocks; call when no reader can still hold them. */
+void	 fib_reclaim(struct fib *);
+
+#endif
