@@ -6,7 +6,7 @@
 #   scripts/deps.sh all     test + the benchmark peers (OpenVPN, BIRD, FRR, GoBGP, hyperfine)
 set -euo pipefail
 what=${1:-build}
-BUILD=(build-essential cmake ninja-build pkg-config libyaml-dev libssl-dev libcmocka-dev)
+BUILD=(build-essential cmake ninja-build pkg-config libyaml-dev libssl-dev libcmocka-dev libjansson-dev)
 TEST=(iproute2 iputils-ping iperf3 tcpdump tshark jq python3
       strongswan-charon strongswan-swanctl libcharon-extra-plugins
       libstrongswan-standard-plugins libstrongswan-extra-plugins)
