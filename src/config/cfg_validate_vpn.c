@@ -1,0 +1,407 @@
+/*
+ * cfg_validate_vpn: VPN gateways, VPN connections and their tunnels, then nodes,
+ * shares and expectations (docs/network-file.md).  The AWS tunnel rules are
+ * cloud-semantics.md 2.3 / behaviours 22-24 and 29; they apply when either side's
+ * gateway is in a region with `cloud: aws`, or the connection's profile is aws.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/util.h"
+#include "config/cfg.h"
+#include "config/cfg_impl.h"
+
+const char *
+cfg_psk_aws_problem(const char *psk)
+{
+	size_t i, n = strlen(psk);
+
+	if (n < 8)
+		return "is shorter than 8 characters";
+	if (n > 64)
+		return "is longer than 64 characters";
+	if (psk[0] == '0')
+		return "starts with '0'";
+	for (i = 0; i < n; i++)
+		if (!((psk[i] >= 'a' && psk[i] <= 'z') || (psk[i] >= 'A' && psk[i] <= 'Z') ||
+		    (psk[i] >= '0' && psk[i] <= '9') || psk[i] == '.' || psk[i] == '_'))
+			return "contains a character other than A-Z, a-z, 0-9, '.' and '_'";
+	return NULL;
+}
+
+const char *
+cfg_inside_aws_problem(const struct prefix *p)
+{
+	struct prefix lln, rsv;
+	uint32_t a;
+
+	prefix_from_v4(&lln, 0xa9fe0000U, 16);		/* 169.254.0.0/16 */
+	if (p->family != PFX_V4 || p->len != 30)
+		return "is not a /30";
+	if (!prefix_contains(&lln, p))
+		return "is not within 169.254.0.0/16";
+	a = prefix_v4(p);
+	prefix_from_v4(&rsv, 0xa9fea9fcU, 30);		/* 169.254.169.252/30 */
+	if (a < 0xa9fe0600U || prefix_eq(p, &rsv))
+		return "is reserved (169.254.0.0/30 to 169.254.5.0/30 and "
+		    "169.254.169.252/30 are)";
+	return NULL;
+}
+
+static struct cfg_loc
+at(struct cfg_loc l, struct cfg_loc fallback)
+{
+	return l.line != 0 ? l : fallback;
+}
+
+static void
+check_gateway(struct cfg_vctx *v, struct cfg_vpn_gateway *g)
+{
+	char a[PREFIX_STRLEN];
+	struct cfg_vpc *vpc;
+	size_t i, j;
+
+	cfg_resolve(v, &g->region, KB(CFG_K_REGION), "region");
+	cfg_resolve(v, &g->owner, KB(CFG_K_OWNER), "owner");
+	if (cfg_resolve(v, &g->vpc, KB(CFG_K_VPC), "vpc")) {
+		vpc = g->vpc.ptr;
+		if (g->region.ptr != NULL && vpc->region.ptr != NULL &&
+		    vpc->region.ptr != g->region.ptr)
+			cfg_err(v->ctx, g->vpc.loc, "vpc '%s' is in region '%s', not in the "
+			    "gateway's region '%s'; a vpn gateway attaches to a vpc of its "
+			    "region", vpc->name, vpc->region.name, g->region.name);
+	}
+	for (i = 0; i < g->ninterfaces; i++)
+		for (j = 0; j < i; j++)
+			if (addr_eq(&g->interfaces[i].addr, &g->interfaces[j].addr))
+				cfg_err(v->ctx, g->interfaces[i].loc, "interface %s is listed "
+				    "twice", addr_fmt(&g->interfaces[i].addr, a, sizeof(a)));
+	if (g->advertise == CFG_ADV_CUSTOM && g->nadvertise_prefixes == 0)
+		cfg_err(v->ctx, g->loc, "advertise: custom needs advertise_prefixes; list "
+		    "the prefixes to advertise or use advertise: all_subnets");
+	if (g->advertise != CFG_ADV_CUSTOM && g->nadvertise_prefixes > 0)
+		cfg_err(v->ctx, g->advertise_prefixes[0].loc, "advertise_prefixes needs "
+		    "advertise: custom");
+}
+
+static void
+resolve_side(struct cfg_vctx *v, struct cfg_conn_side *s)
+{
+	if (!cfg_resolve(v, &s->gateway, KB(CFG_K_HUB) | KB(CFG_K_VPN_GATEWAY), "gateway"))
+		return;
+	if (s->gateway.kind == CFG_K_HUB) {
+		struct cfg_hub *h = s->gateway.ptr;
+
+		if (h->kind != CFG_HUB_TGW) {
+			cfg_err(v->ctx, s->gateway.loc, "hub '%s' is a cen; a connection side "
+			    "is a tgw hub or a vpn gateway", h->name);
+			return;
+		}
+		s->hub = h;
+		s->region = h->region.ptr;
+	} else {
+		s->vpngw = s->gateway.ptr;
+		s->region = s->vpngw->region.ptr;
+	}
+}
+
+void
+cfg_validate_gateways(struct cfg_vctx *v)
+{
+	struct cfg_net *net = v->net;
+	struct cfg_vpn_connection *c;
+	size_t i;
+
+	for (i = 0; i < net->nvpn_gateways; i++)
+		if (net->vpn_gateways[i].name != NULL)
+			check_gateway(v, &net->vpn_gateways[i]);
+	for (i = 0; i < net->nvpn_connections; i++) {
+		c = &net->vpn_connections[i];
+		if (c->name == NULL)
+			continue;
+		resolve_side(v, &c->left);
+		resolve_side(v, &c->right);
+		if (c->left.gateway.ptr != NULL && c->left.gateway.ptr == c->right.gateway.ptr)
+			cfg_err(v->ctx, c->right.gateway.loc, "connection '%s' has '%s' on both "
+			    "sides; left and right are different gateways", c->name,
+			    c->left.gateway.name);
+	}
+}
+
+static uint32_t
+side_asn(const struct cfg_conn_side *s)
+{
+	if (s->hub != NULL)
+		return s->hub->asn;
+	if (s->vpngw != NULL)
+		return s->vpngw->asn;
+	return 0;
+}
+
+static void
+check_ip_on_gateway(struct cfg_vctx *v, const struct cfg_conn_side *s,
+    const struct ipaddr *ip, struct cfg_loc loc, const char *key)
+{
+	char a[64];
+	size_t i;
+
+	if (s->vpngw == NULL || s->vpngw->ninterfaces == 0)
+		return;
+	for (i = 0; i < s->vpngw->ninterfaces; i++)
+		if (addr_eq(&s->vpngw->interfaces[i].addr, ip))
+			return;
+	cfg_err(v->ctx, loc, "%s %s is not an interface of vpn gateway '%s'; allowed: "
+	    "its interfaces (%s%s)", key, addr_fmt(ip, a, sizeof(a)), s->vpngw->name,
+	    addr_fmt(&s->vpngw->interfaces[0].addr, a, sizeof(a)),
+	    s->vpngw->ninterfaces > 1 ? ", ..." : "");
+}
+
+static void
+check_psk_file(struct cfg_vctx *v, struct cfg_tunnel *t)
+{
+	struct stat st;
+	char *path;
+
+	if (t->psk_file[0] != '/' && v->ctx->basedir != NULL)
+		path = xasprintf("%s/%s", v->ctx->basedir, t->psk_file);
+	else
+		path = xstrdup(t->psk_file);
+	if (stat(path, &st) == -1)
+		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' cannot be read: %s",
+		    t->psk_file, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is not a regular file",
+		    t->psk_file);
+	else if ((st.st_mode & 077) != 0)
+		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is accessible by group "
+		    "or others (mode %04o); make it mode 0600", t->psk_file,
+		    (unsigned)(st.st_mode & 07777));
+	free(path);
+}
+
+static void
+check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel *t,
+    size_t k)
+{
+	char a[PREFIX_STRLEN];
+	const char *why;
+
+	if (t->psk != NULL && t->psk_file != NULL)
+		cfg_err(v->ctx, at(t->psk_file_loc, t->loc), "tunnel %zu has both psk and "
+		    "psk_file; give exactly one", k);
+	else if (t->psk == NULL && t->psk_file == NULL)
+		cfg_err(v->ctx, t->loc, "tunnel %zu has no key; give psk or psk_file", k);
+	if (t->psk != NULL && c->aws_rules && (why = cfg_psk_aws_problem(t->psk)) != NULL)
+		cfg_err(v->ctx, at(t->psk_loc, t->loc), "psk of tunnel %zu %s; AWS allows "
+		    "8-64 characters of A-Za-z0-9._, not starting with 0 (beh. 23)", k, why);
+	if (t->psk_file != NULL && t->psk == NULL)
+		check_psk_file(v, t);
+	if (t->inside_set) {
+		prefix_fmt(&t->inside_cidr, a, sizeof(a));
+		if (c->aws_rules && (why = cfg_inside_aws_problem(&t->inside_cidr)) != NULL)
+			cfg_err(v->ctx, t->inside_loc, "inside_cidr %s %s; AWS allows a /30 "
+			    "within 169.254.0.0/16 outside the reserved blocks (beh. 22)", a,
+			    why);
+		else if (t->inside_cidr.len != 30)
+			cfg_err(v->ctx, t->inside_loc, "inside_cidr %s is not a /30; a tunnel's "
+			    "inside network is a /30 (left .1, right .2)", a);
+	}
+	if (addr_eq(&t->left_ip, &t->right_ip) && t->left_ip.family != PFX_NONE)
+		cfg_err(v->ctx, t->right_ip_loc, "tunnel %zu has the same left_ip and "
+		    "right_ip; the two ends are different addresses", k);
+	check_ip_on_gateway(v, &c->left, &t->left_ip, t->left_ip_loc, "left_ip");
+	check_ip_on_gateway(v, &c->right, &t->right_ip, t->right_ip_loc, "right_ip");
+	t->eff_asn_left = t->asn_left != 0 ? t->asn_left : side_asn(&c->left);
+	t->eff_asn_right = t->asn_right != 0 ? t->asn_right : side_asn(&c->right);
+	if (c->routing != CFG_ROUTING_BGP)
+		return;
+	if (!t->inside_set)
+		cfg_err(v->ctx, t->loc, "tunnel %zu has no inside_cidr; routing: bgp peers "
+		    "over the inside /30, so give one", k);
+	if (c->left.gateway.ptr != NULL && t->eff_asn_left == 0)
+		cfg_err(v->ctx, t->loc, "tunnel %zu has no left ASN; routing: bgp needs "
+		    "asn_left or an asn on gateway '%s'", k, c->left.gateway.name);
+	if (c->right.gateway.ptr != NULL && t->eff_asn_right == 0)
+		cfg_err(v->ctx, t->loc, "tunnel %zu has no right ASN; routing: bgp needs "
+		    "asn_right or an asn on gateway '%s'", k, c->right.gateway.name);
+	if (t->eff_asn_left != 0 && t->eff_asn_left == t->eff_asn_right)
+		cfg_err(v->ctx, t->loc, "tunnel %zu has ASN %u on both sides; eBGP needs "
+		    "different left and right ASNs", k, t->eff_asn_left);
+}
+
+static void
+check_lifetimes(struct cfg_vpn_connection *c, struct cfg_vctx *v)
+{
+	struct cfg_loc cl = at(c->lifetime_child_loc, c->loc);
+
+	if (c->lifetime_child_s >= c->lifetime_ike_s)
+		cfg_err(v->ctx, cl, "lifetime_child_s %u must be less than lifetime_ike_s %u "
+		    "(beh. 24)", c->lifetime_child_s, c->lifetime_ike_s);
+	if (c->rekey_margin_s >= c->lifetime_child_s)
+		cfg_err(v->ctx, at(c->rekey_margin_loc, c->loc), "rekey_margin_s %u must be "
+		    "less than lifetime_child_s %u", c->rekey_margin_s, c->lifetime_child_s);
+	if (!c->aws_rules)
+		return;
+	if (c->lifetime_ike_s < 900 || c->lifetime_ike_s > 28800)
+		cfg_err(v->ctx, at(c->lifetime_ike_loc, c->loc), "lifetime_ike_s %u is out "
+		    "of range; AWS allows 900-28800 (beh. 24)", c->lifetime_ike_s);
+	if (c->lifetime_child_s < 900 || c->lifetime_child_s > 3600)
+		cfg_err(v->ctx, cl, "lifetime_child_s %u is out of range; AWS allows "
+		    "900-3600 (beh. 24)", c->lifetime_child_s);
+	if (c->rekey_margin_s < 60 || c->rekey_margin_s > c->lifetime_child_s / 2)
+		cfg_err(v->ctx, at(c->rekey_margin_loc, c->loc), "rekey_margin_s %u is out "
+		    "of range; AWS allows 60 to lifetime_child_s/2 = %u (beh. 24)",
+		    c->rekey_margin_s, c->lifetime_child_s / 2);
+	if (c->replay_window < 64 || c->replay_window > 2048)
+		cfg_err(v->ctx, at(c->replay_window_loc, c->loc), "replay_window %u is out "
+		    "of range; AWS allows 64-2048 (beh. 24)", c->replay_window);
+	if (c->dpd_timeout_s < 30)
+		cfg_err(v->ctx, at(c->dpd_timeout_loc, c->loc), "dpd_timeout_s %u is too "
+		    "short; AWS allows 30 or more (beh. 24)", c->dpd_timeout_s);
+}
+
+static bool
+side_aws(const struct cfg_conn_side *s)
+{
+	return s->region != NULL && s->region->cloud == CFG_CLOUD_AWS;
+}
+
+static bool
+shares_gateway(const struct cfg_vpn_connection *a, const struct cfg_vpn_connection *b,
+    const void **gw)
+{
+	const void *as[2] = { a->left.gateway.ptr, a->right.gateway.ptr };
+	const void *bs[2] = { b->left.gateway.ptr, b->right.gateway.ptr };
+	size_t i, j;
+
+	for (i = 0; i < 2; i++)
+		for (j = 0; j < 2; j++)
+			if (as[i] != NULL && as[i] == bs[j]) {
+				*gw = as[i];
+				return true;
+			}
+	return false;
+}
+
+/* Inside /30s unique per gateway (beh. 38); outside address pairs unique overall. */
+static void
+check_unique_tunnels(struct cfg_vctx *v)
+{
+	struct cfg_net *net = v->net;
+	struct cfg_vpn_connection *c, *o;
+	struct cfg_tunnel *t, *u;
+	const void *gw;
+	char a[PREFIX_STRLEN];
+	size_t i, j, k, l;
+
+	for (i = 0; i < net->nvpn_connections; i++) {
+		c = &net->vpn_connections[i];
+		if (c->name == NULL)
+			continue;
+		for (k = 0; k < c->ntunnels; k++) {
+			t = &c->tunnels[k];
+			for (j = 0; j <= i; j++) {
+				o = &net->vpn_connections[j];
+				if (o->name == NULL)
+					continue;
+				for (l = 0; l < (j == i ? k : o->ntunnels); l++) {
+					u = &o->tunnels[l];
+					if (addr_eq(&t->left_ip, &u->left_ip) &&
+					    addr_eq(&t->right_ip, &u->right_ip) &&
+					    t->left_ip.family != PFX_NONE)
+						cfg_err(v->ctx, t->loc, "tunnel %zu of '%s' has the "
+						    "same left_ip and right_ip as tunnel %zu of '%s' "
+						    "(line %d); each tunnel needs its own address pair",
+						    k + 1, c->name, l + 1, o->name, u->loc.line);
+					if (!t->inside_set || !u->inside_set ||
+					    !prefix_overlaps(&t->inside_cidr, &u->inside_cidr) ||
+					    !shares_gateway(c, o, &gw))
+						continue;
+					cfg_err(v->ctx, t->inside_loc, "inside_cidr %s of tunnel %zu "
+					    "is already used on gateway '%s' by '%s' tunnel %zu "
+					    "(line %d); inside /30s are unique per gateway",
+					    prefix_fmt(&t->inside_cidr, a, sizeof(a)), k + 1,
+					    gw == c->left.gateway.ptr ? c->left.gateway.name :
+					    c->right.gateway.name, o->name, l + 1, u->loc.line);
+				}
+			}
+		}
+	}
+}
+
+void
+cfg_validate_connections(struct cfg_vctx *v)
+{
+	struct cfg_net *net = v->net;
+	struct cfg_vpn_connection *c;
+	size_t i, k;
+
+	for (i = 0; i < net->nvpn_connections; i++) {
+		c = &net->vpn_connections[i];
+		if (c->name == NULL)
+			continue;
+		c->aws_rules = c->profile == CFG_PROFILE_AWS || side_aws(&c->left) ||
+		    side_aws(&c->right);
+		if (c->startup == CFG_STARTUP_START && c->ike_version == 1)
+			cfg_err(v->ctx, at(c->startup_loc, c->loc), "startup: start needs "
+			    "ike_version: 2; an IKEv1 connection only responds (beh. 29)");
+		if (c->ike_version == 1 && (c->traffic_selectors.nleft > 1 ||
+		    c->traffic_selectors.nright > 1))
+			cfg_err(v->ctx, c->traffic_selectors.loc, "IKEv1 carries one selector "
+			    "pair; list one prefix per side (a wider one) or use ike_version: 2 "
+			    "(beh. 44)");
+		check_lifetimes(c, v);
+		if (c->ntunnels == 0)
+			cfg_err(v->ctx, c->loc, "connection '%s' has no tunnels; list at least "
+			    "one", c->name);
+		for (k = 0; k < c->ntunnels; k++)
+			check_tunnel(v, c, &c->tunnels[k], k + 1);
+	}
+	check_unique_tunnels(v);
+}
+
+void
+cfg_validate_misc(struct cfg_vctx *v)
+{
+	struct cfg_net *net = v->net;
+	struct cfg_hub *h;
+	size_t i, j, k, l;
+
+	for (i = 0; i < net->nnodes; i++) {
+		struct cfg_node *n = &net->nodes[i];
+
+		for (j = 0; j < n->nruns; j++) {
+			if (!cfg_resolve(v, &n->runs[j], KB(CFG_K_HUB) | KB(CFG_K_VPN_GATEWAY),
+			    "gateway"))
+				continue;
+			for (k = 0; k <= i; k++)
+				for (l = 0; l < (k == i ? j : net->nodes[k].nruns); l++)
+					if (net->nodes[k].runs[l].ptr == n->runs[j].ptr)
+						cfg_err(v->ctx, n->runs[j].loc, "%s '%s' is already "
+						    "run by node '%s' (line %d); each gateway runs on "
+						    "one node", cfg_kind_name(n->runs[j].kind),
+						    n->runs[j].name, net->nodes[k].name != NULL ?
+						    net->nodes[k].name : "?",
+						    net->nodes[k].runs[l].loc.line);
+		}
+	}
+	for (i = 0; i < net->nshares; i++) {
+		struct cfg_share *s = &net->shares[i];
+
+		if (cfg_resolve(v, &s->hub, KB(CFG_K_HUB), "hub")) {
+			h = s->hub.ptr;
+			if (h->kind != CFG_HUB_TGW)
+				cfg_err(v->ctx, s->hub.loc, "hub '%s' is a cen; only tgw hubs are "
+				    "shared", h->name);
+		}
+		for (j = 0; j < s->nwith; j++)
+			cfg_resolve(v, &s->with[j], KB(CFG_K_OWNER), "owner");
+	}
+	for (i = 0; i < net->nexpect; i++) {
+		cfg_resolve(v, &net->expect[i].from, KB(CFG_K_HOST), "host");
+		cfg_resolve(v, &net->expect[i].to, KB(CFG_K_HOST), "host");
+	}
+}
