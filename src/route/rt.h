@@ -276,6 +276,11 @@ int	 rt_hub_accept(struct rt_hub *, struct rt_att *);
 /* Delete: its propagated routes go; static routes to it turn blackhole. */
 int	 rt_hub_detach(struct rt_hub *, struct rt_att *);
 struct rt_att *rt_hub_att_find(const struct rt_hub *, const char *name);
+/* Any hub's attachment by name (names are unique per ctx in practice). */
+struct rt_att *rt_ctx_att_find(const struct rt_ctx *, const char *name);
+struct rt_hub *rt_att_hub(const struct rt_att *);
+/* The hub owning a TGW table, NULL for other tables. */
+struct rt_hub *rt_table_hub(const struct rt_table *);
 uint32_t rt_att_id(const struct rt_att *);
 const char *rt_att_name(const struct rt_att *);
 enum rt_att_type rt_att_type(const struct rt_att *);

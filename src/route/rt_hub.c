@@ -278,6 +278,30 @@ rt_hub_att_find(const struct rt_hub *h, const char *name)
 }
 
 struct rt_att *
+rt_ctx_att_find(const struct rt_ctx *ctx, const char *name)
+{
+	struct rt_att *a;
+	size_t i;
+
+	for (i = 0; i < ctx->nhubs; i++)
+		if ((a = rt_hub_att_find(ctx->hubs[i], name)) != NULL)
+			return a;
+	return NULL;
+}
+
+struct rt_hub *
+rt_att_hub(const struct rt_att *a)
+{
+	return a->hub;
+}
+
+struct rt_hub *
+rt_table_hub(const struct rt_table *t)
+{
+	return t->hub;
+}
+
+struct rt_att *
 rt_hub_att_by_id(const struct rt_hub *h, uint32_t id)
 {
 	size_t i;
