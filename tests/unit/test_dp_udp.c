@@ -176,6 +176,52 @@ test_udp_segment(void **state)
 	dp_udp_close(&b);
 }
 
+/* The same batch path over IPv6 (IPV6_RECVPKTINFO), skipped without ::1. */
+static void
+test_ipv6_loopback(void **state)
+{
+	uint8_t sbuf[4][64], rbuf[4][64];
+	struct dp_udp_msg out[4], in[4];
+	struct dp_udp_cfg cfg = { 0 };
+	struct dp_udp a, b;
+	struct ipaddr lo6;
+	char err[128];
+	size_t i;
+
+	assert_int_equal(addr_parse("::1", &lo6, err, sizeof(err)), 0);
+	cfg.local = lo6;
+	if (dp_udp_open(&cfg, &a) == -1) {
+		print_message("SKIP: no IPv6 loopback here\n");
+		skip();
+	}
+	assert_int_equal(dp_udp_open(&cfg, &b), 0);
+	assert_int_equal(a.family, PFX_V6);
+	memset(out, 0, sizeof(out));
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 4; i++) {
+		fill(sbuf[i], sizeof(sbuf[i]), (unsigned)i + 40);
+		out[i].buf = sbuf[i];
+		out[i].len = 10 + i;
+		out[i].peer = lo6;
+		out[i].peer_port = b.port;
+		out[i].local = lo6;	/* exercises the IPV6_PKTINFO send path */
+		in[i].buf = rbuf[i];
+		in[i].cap = sizeof(rbuf[i]);
+	}
+	assert_int_equal(dp_udp_send_batch(&a, out, 4), 4);
+	assert_int_equal(recv_all(&b, in, 4), 4);
+	for (i = 0; i < 4; i++) {
+		/* loopback keeps order */
+		assert_int_equal(in[i].len, 10 + i);
+		assert_memory_equal(in[i].buf, sbuf[i], in[i].len);
+		assert_true(addr_eq(&in[i].peer, &lo6));
+		assert_int_equal(in[i].peer_port, a.port);
+		assert_true(addr_eq(&in[i].local, &lo6));
+	}
+	dp_udp_close(&a);
+	dp_udp_close(&b);
+}
+
 static void
 test_family_mismatch(void **state)
 {
@@ -198,6 +244,7 @@ main(void)
 		cmocka_unit_test(test_batch_roundtrip),
 		cmocka_unit_test(test_source_address_and_trunc),
 		cmocka_unit_test(test_udp_segment),
+		cmocka_unit_test(test_ipv6_loopback),
 		cmocka_unit_test(test_family_mismatch),
 	};
 

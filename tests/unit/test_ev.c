@@ -323,6 +323,48 @@ test_fd_remove_other_in_batch(void **state)
 	ev_free(loop);
 }
 
+struct rwctx {
+	unsigned	last;
+	int		calls;
+};
+
+static void
+rw_cb(struct ev_loop *loop, int fd, unsigned revents, void *arg)
+{
+	struct rwctx *c = arg;
+
+	c->last = revents;
+	c->calls++;
+}
+
+/* EV_WRITE readiness, switching interest with ev_io_mod, hangup as EV_ERROR. */
+static void
+test_fd_write_and_hangup(void **state)
+{
+	struct ev_loop *loop = ev_new();
+	struct rwctx w = { 0 }, r = { 0 };
+	int fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(ev_io_add(loop, fds[1], EV_WRITE, rw_cb, &w), 0);
+	assert_int_equal(ev_run_once(loop, 1 * MS), 1);
+	assert_int_equal(w.last, EV_WRITE);
+	/* only read interest on a pipe's write end: nothing to report */
+	assert_int_equal(ev_io_mod(loop, fds[1], EV_READ), 0);
+	assert_int_equal(ev_run_once(loop, 1 * MS), 0);
+	assert_int_equal(w.calls, 1);
+	assert_int_equal(ev_io_del(loop, fds[1]), 0);
+
+	assert_int_equal(ev_io_add(loop, fds[0], EV_READ, rw_cb, &r), 0);
+	assert_int_equal(ev_run_once(loop, 1 * MS), 0);
+	close(fds[1]);
+	assert_int_equal(ev_run_once(loop, 10 * MS), 1);
+	assert_int_equal(r.last, EV_READ | EV_ERROR);
+	assert_int_equal(ev_io_del(loop, fds[0]), 0);
+	close(fds[0]);
+	ev_free(loop);
+}
+
 struct sigctx {
 	int	count[65];
 	int	last;
@@ -407,6 +449,7 @@ main(void)
 		cmocka_unit_test(test_timer_rearm),
 		cmocka_unit_test(test_timer_rearm_now_no_spin),
 		cmocka_unit_test(test_fd_callback),
+		cmocka_unit_test(test_fd_write_and_hangup),
 		cmocka_unit_test(test_fd_remove_inside_callback),
 		cmocka_unit_test(test_fd_remove_other_in_batch),
 		cmocka_unit_test(test_signals_delivered_once),
