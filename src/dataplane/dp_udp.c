@@ -10,8 +10,8 @@
  *   IP_PKTINFO / IPV6_PKTINFO  recv: destination address + ifindex; send: source
  *   UDP_SEGMENT                send: gso_size != 0 splits one buffer into equal
  *                              datagrams in the kernel (Linux >= 4.18)
- *   UDP_GRO                    recv (not enabled yet): gso_size would report the
- *                              segment size of a coalesced buffer
+ *   UDP_GRO                    recv, when cfg.gro: gso_size reports the segment
+ *                              size of a buffer holding several datagrams
  */
 #include <errno.h>
 #include <string.h>
@@ -117,6 +117,9 @@ udp_socket(const struct dp_udp_cfg *cfg, struct dp_udp *u)
 		    sizeof(one)) == -1)
 			goto fail_opt;
 	} else if (setsockopt(u->fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one)) == -1)
+		goto fail_opt;
+	if (cfg->gro &&
+	    setsockopt(u->fd, SOL_UDP, UDP_GRO, &one, sizeof(one)) == -1)
 		goto fail_opt;
 	u->rcvbuf = grow_buf(u->fd, SO_RCVBUFFORCE, SO_RCVBUF, cfg->rcvbuf, "SO_RCVBUF");
 	u->sndbuf = grow_buf(u->fd, SO_SNDBUFFORCE, SO_SNDBUF, cfg->sndbuf, "SO_SNDBUF");

@@ -7,12 +7,14 @@
  * wildcard must answer IKE from the address the peer used.
  *
  * Buffers belong to the caller; a batch call allocates nothing.  The per-message
- * gso_size field is where UDP_SEGMENT (send) and UDP_GRO (receive) will plug in;
- * it is 0 ("one datagram per buffer") until then.
+ * gso_size field carries UDP_SEGMENT on send (one buffer, split by the kernel into
+ * datagrams of gso_size bytes) and, on a socket opened with gro, the segment size
+ * of a coalesced receive buffer; 0 means one datagram per buffer.
  */
 #ifndef TRANSIT_DP_UDP_H
 #define TRANSIT_DP_UDP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -27,6 +29,8 @@ struct dp_udp_cfg {
 	const char	*netns;		/* NULL: our namespace */
 	int		 rcvbuf;	/* bytes wanted; 0 = leave default */
 	int		 sndbuf;
+	bool		 gro;		/* UDP_GRO: a recv buffer may hold several
+					   same-flow datagrams of gso_size each */
 };
 
 struct dp_udp {
@@ -46,7 +50,7 @@ struct dp_udp_msg {
 	struct ipaddr	 local;		/* recv: our address it came to; send: source
 					   address to use, or family PFX_NONE */
 	int		 ifindex;	/* recv: arrival interface */
-	uint16_t	 gso_size;	/* reserved for UDP_SEGMENT / UDP_GRO; 0 now */
+	uint16_t	 gso_size;	/* UDP_SEGMENT / UDP_GRO segment size, or 0 */
 	int		 flags;		/* recv: MSG_TRUNC when buf was too small */
 };
 

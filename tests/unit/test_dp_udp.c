@@ -2,7 +2,8 @@
  * dp_udp on loopback (no privileges needed): a 64-datagram sendmmsg batch arrives
  * intact through recvmmsg with source and local addresses; the source address can
  * be chosen per datagram (IP_PKTINFO); truncation is reported; UDP_SEGMENT splits
- * one buffer into equal datagrams.  The two-namespace version of the batch test is
+ * one buffer into equal datagrams, and UDP_GRO hands such a train back as one
+ * buffer with its segment size.  The two-namespace version of the batch test is
  * in test_dp_tun_netns.c.
  */
 #include <stdarg.h>
@@ -222,6 +223,39 @@ test_ipv6_loopback(void **state)
 	dp_udp_close(&b);
 }
 
+/* GSO sender to a GRO receiver on loopback: one buffer in, one buffer out. */
+static void
+test_udp_gro(void **state)
+{
+	uint8_t sbuf[300], rbuf[2][1024];
+	struct dp_udp_msg out = { 0 }, in[2];
+	struct dp_udp_cfg cfg = { .gro = true };
+	struct dp_udp a, b;
+
+	loopback(&cfg.local, 1);
+	assert_int_equal(dp_udp_open(&cfg, &a), 0);
+	assert_int_equal(dp_udp_open(&cfg, &b), 0);
+	fill(sbuf, sizeof(sbuf), 5);
+	out.buf = sbuf;
+	out.len = 250;		/* 100 + 100 + 50: the last segment may be short */
+	loopback(&out.peer, 1);
+	out.peer_port = b.port;
+	out.gso_size = 100;
+	memset(in, 0, sizeof(in));
+	in[0].buf = rbuf[0];
+	in[0].cap = sizeof(rbuf[0]);
+	in[1].buf = rbuf[1];
+	in[1].cap = sizeof(rbuf[1]);
+	assert_int_equal(dp_udp_send_batch(&a, &out, 1), 1);
+	assert_int_equal(recv_all(&b, in, 1), 1);
+	assert_int_equal(in[0].len, 250);
+	assert_int_equal(in[0].gso_size, 100);
+	assert_memory_equal(in[0].buf, sbuf, 250);
+	assert_int_equal(dp_udp_recv_batch(&b, &in[1], 1), 0);
+	dp_udp_close(&a);
+	dp_udp_close(&b);
+}
+
 static void
 test_family_mismatch(void **state)
 {
@@ -244,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_batch_roundtrip),
 		cmocka_unit_test(test_source_address_and_trunc),
 		cmocka_unit_test(test_udp_segment),
+		cmocka_unit_test(test_udp_gro),
 		cmocka_unit_test(test_ipv6_loopback),
 		cmocka_unit_test(test_family_mismatch),
 	};
