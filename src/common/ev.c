@@ -84,12 +84,25 @@ ev_new(void)
 void
 ev_free(struct ev_loop *loop)
 {
+	struct signalfd_siginfo si;
+	size_t i;
+
 	if (loop == NULL)
 		return;
 	if (loop->sigfd != -1) {
+		/*
+		 * A SIGTERM that arrived after the last dispatch would kill us with
+		 * its default action once unblocked: the caller is already shutting
+		 * down, so drop what is pending.
+		 */
+		while (read(loop->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			;
 		close(loop->sigfd);
 		pthread_sigmask(SIG_UNBLOCK, &loop->blocked_by_us, NULL);
 	}
+	/* Timers outlive the loop (they are the caller's): leave them disarmed. */
+	for (i = 0; i < loop->heap_len; i++)
+		loop->heap[i]->slot = 0;
 	close(loop->epfd);
 	free(loop->io);
 	free(loop->heap);

@@ -99,6 +99,7 @@ static int
 udp_socket(const struct dp_udp_cfg *cfg, struct dp_udp *u)
 {
 	struct sockaddr_storage ss;
+	struct ipaddr bound;
 	socklen_t slen;
 	int one = 1, af;
 	char s[PREFIX_STRLEN];
@@ -135,11 +136,7 @@ udp_socket(const struct dp_udp_cfg *cfg, struct dp_udp *u)
 		log_warn("udp getsockname");
 		return -1;
 	}
-	{
-		struct ipaddr bound;
-
-		from_sockaddr(&ss, &bound, &u->port);
-	}
+	from_sockaddr(&ss, &bound, &u->port);
 	return 0;
 fail_opt:
 	log_warn("udp setsockopt");

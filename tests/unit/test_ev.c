@@ -113,7 +113,10 @@ test_timer_cancel(void **state)
 	assert_int_equal(o.n, 2);
 	assert_int_equal(o.fired[0], 0);
 	assert_int_equal(o.fired[1], 2);
+	/* freeing a loop with armed timers leaves them disarmed */
+	ev_timer_after(loop, &t[0], 1000 * MS);
 	ev_free(loop);
+	assert_false(ev_timer_armed(&t[0]));
 }
 
 /* A pseudo-random mix of arms, re-arms and cancels keeps the heap ordered. */
@@ -477,6 +480,8 @@ test_signals_delivered_once(void **state)
 	pthread_sigmask(SIG_BLOCK, NULL, &cur);
 	assert_false(sigismember(&cur, SIGHUP));
 	assert_true(sigismember(&cur, SIGUSR1));
+	/* pending at ev_free: dropped, not delivered with its default action */
+	assert_int_equal(raise(SIGUSR1), 0);
 	ev_free(loop);
 	pthread_sigmask(SIG_BLOCK, NULL, &cur);
 	assert_false(sigismember(&cur, SIGUSR1));
