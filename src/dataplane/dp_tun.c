@@ -12,12 +12,15 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include <net/if.h>
 #include <linux/if_tun.h>
 
 #include "common/log.h"
 #include "dataplane/dp_netns.h"
 #include "dataplane/dp_nl.h"
 #include "dataplane/dp_tun.h"
+
+_Static_assert(DP_TUN_NAMESIZ == IFNAMSIZ, "DP_TUN_NAMESIZ must equal IFNAMSIZ");
 
 static int
 tun_create(const struct dp_tun_cfg *cfg, struct dp_tun *tun)

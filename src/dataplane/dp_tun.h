@@ -15,11 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <net/if.h>
 
 #include "common/prefix.h"
 
 #define DP_TUN_VNET_HDR	0x01	/* reserved: see above */
+/* IFNAMSIZ, without pulling <net/if.h> (it clashes with <linux/if.h>) into users. */
+#define DP_TUN_NAMESIZ	16
 
 struct dp_tun_cfg {
 	const char		*name;	/* e.g. "tr-vpca"; NULL or "" lets the kernel pick */
@@ -35,7 +36,7 @@ struct dp_tun {
 	int		ifindex;	/* inside the device's namespace */
 	unsigned	mtu;
 	unsigned	flags;
-	char		name[IFNAMSIZ];
+	char		name[DP_TUN_NAMESIZ];
 };
 
 /* Create and configure; on error nothing is left behind and tun->fd is -1. */

@@ -325,6 +325,30 @@ test_tun_in_netns(void **state)
 	dp_nl_close(&nl);
 }
 
+/* Refusals that need no privileges: they happen before any system call. */
+static void
+test_tun_bad_config(void **state)
+{
+	struct dp_tun_cfg cfg = { .name = "trtest-too-long-name" };
+	struct dp_tun tun;
+
+	errno = 0;
+	assert_int_equal(dp_tun_open(&cfg, &tun), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(tun.fd, -1);
+	cfg.name = "trtest1";
+	cfg.flags = DP_TUN_VNET_HDR;
+	errno = 0;
+	assert_int_equal(dp_tun_open(&cfg, &tun), -1);
+	assert_int_equal(errno, EOPNOTSUPP);
+	assert_int_equal(tun.fd, -1);
+	cfg.flags = 0;
+	cfg.netns = "/nonexistent/netns";
+	assert_int_equal(dp_tun_open(&cfg, &tun), -1);
+	assert_int_equal(tun.fd, -1);
+	dp_tun_close(&tun);	/* harmless after a failed open */
+}
+
 #define NUDP	64
 
 static void
@@ -409,6 +433,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tun_bad_config),
 		cmocka_unit_test(test_tun_in_netns),
 		cmocka_unit_test(test_udp_batch_veth),
 	};
