@@ -50,7 +50,6 @@ copied_options(struct buf_reader *r, struct plan *pl)
 {
 	size_t n = 0;
 	uint8_t type, olen;
-	const uint8_t *body;
 
 	while (buf_left(r) > 0) {
 		buf_get_u8(r, &type);
@@ -59,15 +58,17 @@ copied_options(struct buf_reader *r, struct plan *pl)
 		if (type == OPT_NOP)
 			continue;
 		if (buf_get_u8(r, &olen) == -1 || olen < 2 ||
-		    buf_get_ptr(r, &body, olen - 2u) == -1)
+		    olen - 2u > buf_left(r))
 			return -1;
-		if (!(type & OPT_COPY))
+		if (!(type & OPT_COPY)) {
+			buf_skip(r, olen - 2u);
 			continue;
+		}
 		/* The copied set is a subset of the original, so it fits. */
 		pl->opts[n++] = type;
 		pl->opts[n++] = olen;
-		for (size_t i = 0; i < olen - 2u; i++)
-			pl->opts[n++] = body[i];
+		buf_get_bytes(r, &pl->opts[n], olen - 2u);
+		n += olen - 2u;
 	}
 	while (n % 4 != 0)
 		pl->opts[n++] = OPT_EOL;

@@ -99,14 +99,14 @@ dp_mss_clamp(uint8_t *pkt, size_t len, const struct dp_ipv4_hdr *h,
 	if (at == 0 || mss <= clamp)
 		return DP_MSS_KEPT;
 
-	/* 3. Rewrite; a NOP before the MSS would put it at an odd offset. */
+	/*
+	 * 3. Rewrite; a NOP before the MSS would put it at an odd offset.  Both
+	 * fields lie inside the TCP header just read, so neither write can fail.
+	 */
 	base = (size_t)h->l4_off;
-	if (!(flags & DP_MSS_F_CSUM_PARTIAL)) {
-		csum = update_at(csum, (size_t)at, mss, clamp);
-		if (dp_ipv4_patch16(pkt, len, base + DP_TCP_OFF_CSUM, csum) == -1)
-			return DP_MSS_MALFORMED;
-	}
-	if (dp_ipv4_patch16(pkt, len, base + (size_t)at, clamp) == -1)
-		return DP_MSS_MALFORMED;
+	if (!(flags & DP_MSS_F_CSUM_PARTIAL))
+		dp_ipv4_patch16(pkt, len, base + DP_TCP_OFF_CSUM,
+		    update_at(csum, (size_t)at, mss, clamp));
+	dp_ipv4_patch16(pkt, len, base + (size_t)at, clamp);
 	return DP_MSS_CLAMPED;
 }
