@@ -119,3 +119,24 @@ dp_ipv4_dec_ttl(uint8_t *pkt, size_t len, struct dp_ipv4_hdr *h)
 	dp_ipv4_patch16(pkt, len, DP_IPV4_OFF_CSUM, csum);
 	return DP_TTL_FORWARD;
 }
+
+int
+dp_ipv4_clear_df(uint8_t *pkt, size_t len, struct dp_ipv4_hdr *h)
+{
+	struct buf_reader r;
+	uint8_t fix[DP_IPV4_OFF_CSUM + 2];
+	uint16_t frag, csum;
+
+	buf_reader_init(&r, pkt, len);
+	if (buf_get_bytes(&r, fix, sizeof(fix)) == -1)
+		return -1;
+	frag = be16(&fix[DP_IPV4_OFF_FRAG]);
+	csum = be16(&fix[DP_IPV4_OFF_CSUM]);
+	h->df = false;
+	if (!(frag & DP_IPV4_FLAG_DF))
+		return 0;
+	csum = dp_csum_update16(csum, frag, (uint16_t)(frag & ~DP_IPV4_FLAG_DF));
+	dp_ipv4_patch16(pkt, len, DP_IPV4_OFF_FRAG, (uint16_t)(frag & ~DP_IPV4_FLAG_DF));
+	dp_ipv4_patch16(pkt, len, DP_IPV4_OFF_CSUM, csum);
+	return 1;
+}

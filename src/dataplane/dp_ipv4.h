@@ -115,6 +115,14 @@ enum dp_ttl {
 enum dp_ttl	dp_ipv4_dec_ttl(uint8_t *pkt, size_t len, struct dp_ipv4_hdr *h);
 
 /*
+ * Clear DF in place (and in h), patching the checksum incrementally: the "clear DF
+ * bit, fragment before encryption" policy of cloud-semantics.md 2.6 (RFC 4459
+ * section 5.1), applied before dp_ipv4_fragment().  Returns 1 if DF was set, 0 if
+ * not, -1 if pkt is shorter than a header.
+ */
+int		dp_ipv4_clear_df(uint8_t *pkt, size_t len, struct dp_ipv4_hdr *h);
+
+/*
  * Write the 16-bit host-order value v at pkt[off] in network order; -1 (and no
  * write) when off + 2 > len.  The one in-place write primitive of the dp_ modules.
  */

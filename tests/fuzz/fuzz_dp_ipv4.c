@@ -1,7 +1,7 @@
 /*
  * Fuzz harness for the forwarding-path packet functions (dp_ipv4, dp_icmp, dp_frag,
- * dp_mss, dp_hash): arbitrary bytes through parse, TTL decrement, ICMP error build,
- * MSS clamp and fragmentation, each into exactly-sized heap buffers so ASan sees any
+ * dp_mss, dp_hash): arbitrary bytes through parse, TTL decrement, DF clearing, ICMP
+ * error build, MSS clamp and fragmentation, each into exactly-sized heap buffers so ASan sees any
  * byte out of bounds.  Also checks the outputs' own invariants (they parse, their
  * checksums verify, fragments fit).
  *
@@ -125,6 +125,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (dp_ipv4_dec_ttl(pkt, len, &h) == DP_TTL_FORWARD && e == DP_IPV4_OK)
 		check(dp_ipv4_parse(pkt, len, 0, &h2) == DP_IPV4_OK &&
 		    h2.ttl == h.ttl);
+	if (dp_ipv4_clear_df(pkt, len, &h) == 1 && e == DP_IPV4_OK)
+		check(dp_ipv4_parse(pkt, len, 0, &h2) == DP_IPV4_OK && !h2.df);
 out:
 	free(pkt);
 	return 0;

@@ -181,6 +181,31 @@ test_ttl_expired_untouched(void **state)
 }
 
 static void
+test_clear_df(void **state)
+{
+	struct dp_ipv4_hdr h;
+	uint8_t buf[200], before[200];
+	size_t len = good_packet(buf);	/* DF set, offset 3 */
+
+	assert_int_equal(dp_ipv4_parse(buf, len, 0, &h), DP_IPV4_OK);
+	memcpy(before, buf, len);
+	assert_int_equal(dp_ipv4_clear_df(buf, len, &h), 1);
+	assert_false(h.df);
+	assert_int_equal(rd16(buf + 6), 3);
+	assert_int_equal(ref_csum(buf, 20), 0);
+	assert_memory_equal(buf, before, 6);
+	assert_memory_equal(buf + 12, before + 12, len - 12);
+	assert_int_equal(dp_ipv4_parse(buf, len, 0, &h), DP_IPV4_OK);
+	assert_false(h.df);
+	assert_int_equal(h.frag_off, 24);
+	/* Already clear: nothing changes. */
+	memcpy(before, buf, len);
+	assert_int_equal(dp_ipv4_clear_df(buf, len, &h), 0);
+	assert_memory_equal(buf, before, len);
+	assert_int_equal(dp_ipv4_clear_df(buf, 11, &h), -1);
+}
+
+static void
 test_patch16_bounds(void **state)
 {
 	uint8_t b[4] = { 0 };
@@ -203,6 +228,7 @@ main(void)
 		cmocka_unit_test(test_ttl_decrement),
 		cmocka_unit_test(test_ttl_all_values),
 		cmocka_unit_test(test_ttl_expired_untouched),
+		cmocka_unit_test(test_clear_df),
 		cmocka_unit_test(test_patch16_bounds),
 	};
 
