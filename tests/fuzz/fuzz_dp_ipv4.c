@@ -2,8 +2,8 @@
  * Fuzz harness for the forwarding-path packet functions (dp_ipv4, dp_icmp, dp_frag,
  * dp_mss, dp_hash): arbitrary bytes through parse, TTL decrement, DF clearing, ICMP
  * error build, MSS clamp and fragmentation, each into exactly-sized heap buffers so
- * ASan sees any byte out of bounds.  Also checks the outputs' own invariants (they parse, their
- * checksums verify, fragments fit).
+ * ASan sees any byte out of bounds.  Also checks the outputs' own invariants (they
+ * parse, their checksums verify, fragments fit).
  *
  * Input: u16 mtu, u16 mss clamp, u16 icmp buffer size, then the packet.
  */
