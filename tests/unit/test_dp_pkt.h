@@ -54,13 +54,14 @@ wr32(uint8_t *p, uint32_t v)
 	wr16(p + 2, (uint16_t)v);
 }
 
-#define IP(a, b, c, d)	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
+#define IP(a, b, c, d)	\
+	((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (d))
 
 struct pkt_spec {
 	uint32_t	 src, dst;
 	uint8_t		 proto, ttl, tos;
 	uint16_t	 id;
-	uint16_t	 frag;		/* flags | offset in 8-byte units, as on the wire */
+	uint16_t	 frag;		/* flags | offset in 8-byte units (wire) */
 	const uint8_t	*opts;		/* IP options, length a multiple of 4 */
 	size_t		 optlen;
 	const uint8_t	*payload;
