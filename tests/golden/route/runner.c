@@ -316,7 +316,8 @@ cmd_hub(struct runner *r, char **tok, int ntok)
 		bool cross = false;
 
 		if (ntok < 4)
-			return syntax(r, "usage: attach HUB ATT TYPE [PREFIX...] [cross-owner]");
+			return syntax(r,
+			    "usage: attach HUB ATT TYPE [PREFIX...] [cross-owner]");
 		if (get_hub(r, tok[1], &h) != OK)
 			return SYNTAX;
 		if (rt_att_type_parse(tok[3], &type) == -1)
@@ -381,7 +382,8 @@ cmd_hub(struct runner *r, char **tok, int ntok)
 	}
 	if (strcmp(c, "plist") == 0) {
 		if (ntok < 3 || get_hub(r, tok[1], &h) != OK)
-			return ntok < 3 ? syntax(r, "usage: plist HUB LIST [PREFIX...]") : SYNTAX;
+			return ntok < 3 ?
+			    syntax(r, "usage: plist HUB LIST [PREFIX...]") : SYNTAX;
 		for (i = 3, n = 0; i < ntok; i++)
 			if (get_pfx(r, tok[i], &v[n++]) != OK)
 				return SYNTAX;
@@ -601,7 +603,8 @@ cmd_cen(struct runner *r, char **tok, int ntok)
 			return SYNTAX;
 		v = rt_cen_bandwidth(cen, tok[2], tok[3]);
 		if (v == 0)
-			fprintf(r->out, "  %s <-> %s: unlimited (same region)\n", tok[2], tok[3]);
+			fprintf(r->out, "  %s <-> %s: unlimited (same region)\n", tok[2],
+			    tok[3]);
 		else
 			fprintf(r->out, "  %s <-> %s: %u kbps\n", tok[2], tok[3], v);
 		return OK;
