@@ -177,7 +177,15 @@ enum rt_table_kind {
 	RT_TABLE_RIB,		/* internal Adj-RIB-In of a BGP attachment */
 };
 
-/* Change notification: nh 0 = nothing (added / withdrawn). */
+/*
+ * Change notification: nh 0 = nothing (added / withdrawn).  Feeding a FIB is
+ * new ? fib_add(fib, prefix, new) : fib_del(fib, prefix).  The old id is still valid
+ * during the call; take rt_nh_ref() to keep new beyond it.  A listener must not
+ * modify route tables from inside the callback.
+ *
+ * Ownership: the ctx frees everything; tables made by rt_hub_table_new belong to the
+ * hub (freed with it); detach a VPC table from its CEN before freeing it.
+ */
 typedef void rt_listen_fn(void *arg, struct rt_table *, const struct prefix *,
     uint32_t old_nh, uint32_t new_nh);
 

@@ -14,7 +14,7 @@
  * neither contribute nor receive until accepted (beh. 47); the hub defaults captured
  * at attach time are applied then, so a later option change never reaches them
  * (beh. 11).  Static routes pointing at a pending attachment are PENDING; at a deleted
- * one, blackhole (1.3).  Prefix lists and BGP advertisement are in rt_hub_bgp.c.
+ * one, blackhole (1.3).  Prefix lists and BGP advertisement are in rt_hub_plist.c.
  */
 #include <stdlib.h>
 #include <string.h>
