@@ -289,6 +289,15 @@ struct rt_att *rt_ctx_att_find(const struct rt_ctx *, const char *name);
 struct rt_hub *rt_att_hub(const struct rt_att *);
 /* The hub owning a TGW table, NULL for other tables. */
 struct rt_hub *rt_table_hub(const struct rt_table *);
+/* Iteration (creation order) for printing and checks. */
+size_t	 rt_hub_ntables(const struct rt_hub *);
+struct rt_table *rt_hub_table_at(const struct rt_hub *, size_t);
+size_t	 rt_hub_natts(const struct rt_hub *);
+struct rt_att *rt_hub_att_at(const struct rt_hub *, size_t);
+size_t	 rt_att_nprops(const struct rt_att *);
+struct rt_table *rt_att_prop_at(const struct rt_att *, size_t);
+size_t	 rt_ctx_ntables(const struct rt_ctx *);	/* every TGW and VPC table */
+struct rt_table *rt_ctx_table_at(const struct rt_ctx *, size_t);
 uint32_t rt_att_id(const struct rt_att *);
 const char *rt_att_name(const struct rt_att *);
 enum rt_att_type rt_att_type(const struct rt_att *);

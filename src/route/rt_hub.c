@@ -301,6 +301,42 @@ rt_table_hub(const struct rt_table *t)
 	return t->hub;
 }
 
+size_t
+rt_hub_ntables(const struct rt_hub *h)
+{
+	return h->ntables;
+}
+
+struct rt_table *
+rt_hub_table_at(const struct rt_hub *h, size_t i)
+{
+	return i < h->ntables ? h->tables[i] : NULL;
+}
+
+size_t
+rt_hub_natts(const struct rt_hub *h)
+{
+	return h->natts;
+}
+
+struct rt_att *
+rt_hub_att_at(const struct rt_hub *h, size_t i)
+{
+	return i < h->natts ? h->atts[i] : NULL;
+}
+
+size_t
+rt_att_nprops(const struct rt_att *a)
+{
+	return a->nprops;
+}
+
+struct rt_table *
+rt_att_prop_at(const struct rt_att *a, size_t i)
+{
+	return i < a->nprops ? a->props[i] : NULL;
+}
+
 struct rt_att *
 rt_hub_att_by_id(const struct rt_hub *h, uint32_t id)
 {

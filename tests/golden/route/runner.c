@@ -489,10 +489,14 @@ cmd_hub(struct runner *r, char **tok, int ntok)
 	if (strcmp(c, "state") == 0) {
 		if (nargs(r, ntok, 2, 2, "state ATT") != OK || get_att(r, tok[1], &a) != OK)
 			return SYNTAX;
-		fprintf(r->out, "  %s %s %s assoc %s%s\n", rt_att_name(a),
+		fprintf(r->out, "  %s %s %s assoc %s prop ", rt_att_name(a),
 		    rt_att_type_name(rt_att_type(a)),
 		    rt_att_state(a) == RT_ATT_AVAILABLE ? "available" : "pendingAcceptance",
-		    rt_att_assoc(a) != NULL ? rt_table_name(rt_att_assoc(a)) : "-",
+		    rt_att_assoc(a) != NULL ? rt_table_name(rt_att_assoc(a)) : "-");
+		for (i = 0; (size_t)i < rt_att_nprops(a); i++)
+			fprintf(r->out, "%s%s", i > 0 ? "," : "",
+			    rt_table_name(rt_att_prop_at(a, (size_t)i)));
+		fprintf(r->out, "%s%s\n", i == 0 ? "-" : "",
 		    rt_att_suppressed(a) ? " (identical CIDR: not propagated)" : "");
 		return OK;
 	}
