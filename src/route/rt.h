@@ -61,12 +61,12 @@ const char *rt_origin_name(enum rt_origin);
 bool	 rt_origin_is_bgp(enum rt_origin);
 
 enum rt_status {
-	RT_ST_PENDING = 0,	/* not decided yet, or target not usable (pendingAcceptance) */
+	RT_ST_PENDING = 0,	/* undecided, or target not usable (pendingAcceptance) */
 	RT_ST_ACTIVE,		/* forwarding (alone or part of an ECMP set) */
 	RT_ST_BLACKHOLE,	/* active, drops (blackhole route or target deleted) */
 	RT_ST_BACKUP,		/* loses the decision; shown only with "all candidates" */
 	RT_ST_CONFLICT,		/* CEN-learned, same destination exists (beh. 41) */
-	RT_ST_OVERFLOW,		/* CEN-learned, receiving table quota reached (beh. 41) */
+	RT_ST_OVERFLOW,		/* CEN-learned, receiving table quota full (beh. 41) */
 };
 
 const char *rt_status_name(enum rt_status);
@@ -83,8 +83,8 @@ enum rt_tgt_kind {
 
 struct rt_target {
 	uint8_t		kind;		/* enum rt_tgt_kind */
-	uint16_t	tunnel;		/* RT_TUN_NONE unless a tunnel of an attachment */
-	uint32_t	id;		/* object id (rt_ctx_obj_new), 0 for blackhole/local */
+	uint16_t	tunnel;		/* RT_TUN_NONE unless an attachment tunnel */
+	uint32_t	id;		/* rt_ctx_obj_new id; 0 for blackhole/local */
 };
 
 int	 rt_target_cmp(const struct rt_target *, const struct rt_target *);
@@ -122,7 +122,7 @@ struct rt_decide_opts {
 };
 
 struct rt_decision {
-	uint8_t		 status;	/* RT_ST_ACTIVE, RT_ST_BLACKHOLE, or PENDING = none */
+	uint8_t		 status;	/* ACTIVE, BLACKHOLE, or PENDING = none */
 	uint8_t		 origin;	/* of the winner */
 	size_t		 n;		/* targets of the next-hop set */
 	struct rt_target targets[RT_ECMP_MAX];
@@ -177,7 +177,15 @@ enum rt_table_kind {
 	RT_TABLE_RIB,		/* internal Adj-RIB-In of a BGP attachment */
 };
 
-/* Change notification: nh 0 = nothing (added / withdrawn). */
+/*
+ * Change notification: nh 0 = nothing (added / withdrawn).  Feeding a FIB is
+ * new ? fib_add(fib, prefix, new) : fib_del(fib, prefix).  The old id is still valid
+ * during the call; take rt_nh_ref() to keep new beyond it.  A listener must not
+ * modify route tables from inside the callback.
+ *
+ * Ownership: the ctx frees everything; tables made by rt_hub_table_new belong to the
+ * hub (freed with it); detach a VPC table from its CEN before freeing it.
+ */
 typedef void rt_listen_fn(void *arg, struct rt_table *, const struct prefix *,
     uint32_t old_nh, uint32_t new_nh);
 
@@ -281,6 +289,15 @@ struct rt_att *rt_ctx_att_find(const struct rt_ctx *, const char *name);
 struct rt_hub *rt_att_hub(const struct rt_att *);
 /* The hub owning a TGW table, NULL for other tables. */
 struct rt_hub *rt_table_hub(const struct rt_table *);
+/* Iteration (creation order) for printing and checks. */
+size_t	 rt_hub_ntables(const struct rt_hub *);
+struct rt_table *rt_hub_table_at(const struct rt_hub *, size_t);
+size_t	 rt_hub_natts(const struct rt_hub *);
+struct rt_att *rt_hub_att_at(const struct rt_hub *, size_t);
+size_t	 rt_att_nprops(const struct rt_att *);
+struct rt_table *rt_att_prop_at(const struct rt_att *, size_t);
+size_t	 rt_ctx_ntables(const struct rt_ctx *);	/* every TGW and VPC table */
+struct rt_table *rt_ctx_table_at(const struct rt_ctx *, size_t);
 uint32_t rt_att_id(const struct rt_att *);
 const char *rt_att_name(const struct rt_att *);
 enum rt_att_type rt_att_type(const struct rt_att *);
@@ -289,7 +306,8 @@ struct rt_table *rt_att_assoc(const struct rt_att *);
 /* True when the identical-CIDR rule (beh. 10) suppressed this VPC's propagation. */
 bool	 rt_att_suppressed(const struct rt_att *);
 
-#define RT_ASSOC_POLICY	0x1	/* a policy-table association: no BGP adverts (beh. 13) */
+/* A policy-table association: the attachment advertises nothing (beh. 13). */
+#define RT_ASSOC_POLICY	0x1
 
 int	 rt_hub_associate(struct rt_hub *, struct rt_att *, struct rt_table *, unsigned);
 int	 rt_hub_disassociate(struct rt_hub *, struct rt_att *);
@@ -358,7 +376,8 @@ int	 rt_cen_detach(struct rt_cen *, struct rt_table *vpc);
 int	 rt_cen_publish(struct rt_cen *, struct rt_table *vpc, const struct prefix *);
 int	 rt_cen_withdraw(struct rt_cen *, struct rt_table *vpc, const struct prefix *);
 /* Cross-region bandwidth in kbps (default 1 between regions, 0 = unlimited same region). */
-int	 rt_cen_set_bandwidth(struct rt_cen *, const char *ra, const char *rb, uint32_t kbps);
+int	 rt_cen_set_bandwidth(struct rt_cen *, const char *ra, const char *rb,
+    uint32_t kbps);
 uint32_t rt_cen_bandwidth(const struct rt_cen *, const char *ra, const char *rb);
 uint32_t rt_cen_path_bandwidth(const struct rt_cen *, struct rt_table *from,
     struct rt_table *to);

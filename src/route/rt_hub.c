@@ -14,7 +14,7 @@
  * neither contribute nor receive until accepted (beh. 47); the hub defaults captured
  * at attach time are applied then, so a later option change never reaches them
  * (beh. 11).  Static routes pointing at a pending attachment are PENDING; at a deleted
- * one, blackhole (1.3).  Prefix lists and BGP advertisement are in rt_hub_bgp.c.
+ * one, blackhole (1.3).  Prefix lists and BGP advertisement are in rt_hub_plist.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +299,42 @@ struct rt_hub *
 rt_table_hub(const struct rt_table *t)
 {
 	return t->hub;
+}
+
+size_t
+rt_hub_ntables(const struct rt_hub *h)
+{
+	return h->ntables;
+}
+
+struct rt_table *
+rt_hub_table_at(const struct rt_hub *h, size_t i)
+{
+	return i < h->ntables ? h->tables[i] : NULL;
+}
+
+size_t
+rt_hub_natts(const struct rt_hub *h)
+{
+	return h->natts;
+}
+
+struct rt_att *
+rt_hub_att_at(const struct rt_hub *h, size_t i)
+{
+	return i < h->natts ? h->atts[i] : NULL;
+}
+
+size_t
+rt_att_nprops(const struct rt_att *a)
+{
+	return a->nprops;
+}
+
+struct rt_table *
+rt_att_prop_at(const struct rt_att *a, size_t i)
+{
+	return i < a->nprops ? a->props[i] : NULL;
 }
 
 struct rt_att *

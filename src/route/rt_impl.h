@@ -41,7 +41,7 @@ struct rt_entry {
 	struct rt_route	*routes;
 	uint32_t	 hash;
 	uint32_t	 nh;		/* announced next-hop set, one reference held */
-	bool		 slot;		/* holds one of the table's learned-route slots */
+	bool		 slot;		/* holds one of the learned-route slots */
 	bool		 overflow;	/* some candidate is in RT_ST_OVERFLOW */
 	struct prefix	 pfx;
 };

@@ -132,6 +132,15 @@ active_row(void *arg, const struct prefix *p, uint32_t nh, const struct rt_route
 
 	if (set == NULL || win == NULL)
 		return;
+	/* A static route whose attachment was deleted: name it, as AWS still lists it. */
+	if (win->tstate == RT_TS_GONE) {
+		struct row *w = row_new(rs);
+
+		fill(rs, w, p, &win->target, win, (enum rt_status)win->status);
+		snprintf(w->c[1] + strlen(w->c[1]), sizeof(w->c[1]) - strlen(w->c[1]),
+		    " (deleted)");
+		return;
+	}
 	/* One row per member of an ECMP set, as AWS lists several attachments. */
 	for (i = 0; i < set->n; i++)
 		fill(rs, row_new(rs), p, &set->t[i], win, (enum rt_status)win->status);

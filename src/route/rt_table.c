@@ -238,6 +238,18 @@ rt_table_find(struct rt_ctx *ctx, const char *name)
 	return NULL;
 }
 
+size_t
+rt_ctx_ntables(const struct rt_ctx *ctx)
+{
+	return ctx->ntables;
+}
+
+struct rt_table *
+rt_ctx_table_at(const struct rt_ctx *ctx, size_t i)
+{
+	return i < ctx->ntables ? ctx->tables[i] : NULL;
+}
+
 const char *
 rt_table_name(const struct rt_table *t)
 {

@@ -316,7 +316,8 @@ cmd_hub(struct runner *r, char **tok, int ntok)
 		bool cross = false;
 
 		if (ntok < 4)
-			return syntax(r, "usage: attach HUB ATT TYPE [PREFIX...] [cross-owner]");
+			return syntax(r,
+			    "usage: attach HUB ATT TYPE [PREFIX...] [cross-owner]");
 		if (get_hub(r, tok[1], &h) != OK)
 			return SYNTAX;
 		if (rt_att_type_parse(tok[3], &type) == -1)
@@ -381,7 +382,8 @@ cmd_hub(struct runner *r, char **tok, int ntok)
 	}
 	if (strcmp(c, "plist") == 0) {
 		if (ntok < 3 || get_hub(r, tok[1], &h) != OK)
-			return ntok < 3 ? syntax(r, "usage: plist HUB LIST [PREFIX...]") : SYNTAX;
+			return ntok < 3 ?
+			    syntax(r, "usage: plist HUB LIST [PREFIX...]") : SYNTAX;
 		for (i = 3, n = 0; i < ntok; i++)
 			if (get_pfx(r, tok[i], &v[n++]) != OK)
 				return SYNTAX;
@@ -487,10 +489,14 @@ cmd_hub(struct runner *r, char **tok, int ntok)
 	if (strcmp(c, "state") == 0) {
 		if (nargs(r, ntok, 2, 2, "state ATT") != OK || get_att(r, tok[1], &a) != OK)
 			return SYNTAX;
-		fprintf(r->out, "  %s %s %s assoc %s%s\n", rt_att_name(a),
+		fprintf(r->out, "  %s %s %s assoc %s prop ", rt_att_name(a),
 		    rt_att_type_name(rt_att_type(a)),
 		    rt_att_state(a) == RT_ATT_AVAILABLE ? "available" : "pendingAcceptance",
-		    rt_att_assoc(a) != NULL ? rt_table_name(rt_att_assoc(a)) : "-",
+		    rt_att_assoc(a) != NULL ? rt_table_name(rt_att_assoc(a)) : "-");
+		for (i = 0; (size_t)i < rt_att_nprops(a); i++)
+			fprintf(r->out, "%s%s", i > 0 ? "," : "",
+			    rt_table_name(rt_att_prop_at(a, (size_t)i)));
+		fprintf(r->out, "%s%s\n", i == 0 ? "-" : "",
 		    rt_att_suppressed(a) ? " (identical CIDR: not propagated)" : "");
 		return OK;
 	}
@@ -601,7 +607,8 @@ cmd_cen(struct runner *r, char **tok, int ntok)
 			return SYNTAX;
 		v = rt_cen_bandwidth(cen, tok[2], tok[3]);
 		if (v == 0)
-			fprintf(r->out, "  %s <-> %s: unlimited (same region)\n", tok[2], tok[3]);
+			fprintf(r->out, "  %s <-> %s: unlimited (same region)\n", tok[2],
+			    tok[3]);
 		else
 			fprintf(r->out, "  %s <-> %s: %u kbps\n", tok[2], tok[3], v);
 		return OK;
