@@ -83,7 +83,7 @@ enum rt_tgt_kind {
 
 struct rt_target {
 	uint8_t		kind;		/* enum rt_tgt_kind */
-	uint16_t	tunnel;		/* RT_TUN_NONE unless an attachment tunnel */
+	uint16_t	tunnel;		/* RT_TUN_NONE unless a tunnel of an attachment or gateway */
 	uint32_t	id;		/* rt_ctx_obj_new id; 0 for blackhole/local */
 };
 

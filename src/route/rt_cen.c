@@ -152,6 +152,7 @@ rt_vpc_custom_add(struct rt_table *t, const struct prefix *p, uint32_t gw)
 	r.source = t->static_src;
 	r.target.kind = RT_TGT_GATEWAY;
 	r.target.id = gw;
+	r.target.tunnel = RT_TUN_NONE;
 	return vpc_add(t, p, &r, "custom");
 }
 

@@ -58,7 +58,7 @@ rt_target_fmt(const struct rt_target *t, rt_resolve_fn *res, void *arg, char *bu
 		snprintf(buf, len, "#%u", t->id);
 	else
 		snprintf(buf, len, "%s", name);
-	if (t->kind == RT_TGT_ATTACH && t->tunnel != RT_TUN_NONE) {
+	if ((t->kind == RT_TGT_ATTACH || t->kind == RT_TGT_GATEWAY) && t->tunnel != RT_TUN_NONE) {
 		size_t l = strlen(buf);
 
 		snprintf(buf + l, len - l, " tun %u", t->tunnel);

@@ -485,7 +485,7 @@ rt_table_add(struct rt_table *t, const struct prefix *p, const struct rt_route *
 	*r = *in;
 	r->next = next;
 	r->status = RT_ST_PENDING;
-	if (r->target.kind != RT_TGT_ATTACH)
+	if (r->target.kind != RT_TGT_ATTACH && r->target.kind != RT_TGT_GATEWAY)
 		r->target.tunnel = RT_TUN_NONE;
 	recompute(t, e);
 }
