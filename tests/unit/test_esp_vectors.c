@@ -258,8 +258,7 @@ test_gcm_decap_vectors(void **state)
 		    ESP_DROP_AUTH);
 		assert_true(sa->replay.top == (seq64 > 1 ? seq64 - 1 : 0));
 		buf[off - 1] ^= 0x01;
-		/* The draft's tag was overwritten by nothing, but GCM decrypted in
-		 * place on the failed attempt: restore the ciphertext. */
+		/* The failed GCM attempt decrypted in place: restore the ciphertext. */
 		unhex(t->ct, buf + 16, sizeof(buf) - 16);
 
 		pkt = (struct esp_pkt){ buf, 0, off, sizeof(buf) };
