@@ -804,6 +804,31 @@ test_udp_classify(void **state)
 }
 
 static void
+test_names(void **state)
+{
+	enum esp_xform_id id;
+	int i;
+
+	for (i = 0; i < ESP_XF_COUNT; i++) {
+		assert_int_equal(esp_xform_by_name(esp_xform_info(
+		    (enum esp_xform_id)i)->name, &id), 0);
+		assert_int_equal(id, i);
+	}
+	assert_int_equal(esp_xform_by_name("aes192gcm16", &id), -1);
+	assert_null(esp_xform_info(ESP_XF_COUNT));
+	assert_int_equal(esp_xform_keymat_len(ESP_XF_AES128_GCM16), 20);
+	assert_int_equal(esp_xform_keymat_len(ESP_XF_AES256_GCM16), 36);
+	assert_int_equal(esp_xform_keymat_len(ESP_XF_AES128_CBC_SHA256), 48);
+	assert_int_equal(esp_xform_keymat_len(ESP_XF_AES256_CBC_SHA256), 64);
+	assert_int_equal(esp_xform_keymat_len(ESP_XF_AES128_CBC_SHA1), 36);
+	assert_int_equal(esp_xform_keymat_len(ESP_XF_AES256_CBC_SHA1), 52);
+	for (i = 0; i < ESP_DROP_COUNT; i++)
+		assert_string_not_equal(esp_drop_str((enum esp_drop)i), "?");
+	assert_string_equal(esp_drop_str(ESP_DROP_SELECTOR), "selector");
+	assert_string_equal(esp_drop_str(ESP_DROP_COUNT), "?");
+}
+
+static void
 test_buffer_room(void **state)
 {
 	static uint8_t buf[BUFSZ];
@@ -846,6 +871,7 @@ main(void)
 		cmocka_unit_test(test_trailer_and_inner),
 		cmocka_unit_test(test_ipv6_inner),
 		cmocka_unit_test(test_udp_classify),
+		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_buffer_room),
 	};
 
