@@ -209,7 +209,7 @@ esp_decap(struct esp_sadb *db, struct esp_pkt *pkt, struct esp_sa **sap,
     char *why, size_t whylen)
 {
 	const struct esp_xform_info *xi;
-	struct buf_reader r;
+	struct buf_reader r, h;
 	const uint8_t *hdr, *iv, *icv;
 	struct ipaddr src, dst;
 	enum esp_replay_verdict v;
@@ -230,10 +230,10 @@ esp_decap(struct esp_sadb *db, struct esp_pkt *pkt, struct esp_sa **sap,
 		return say(why, whylen, ESP_DROP_LEN, "len %zu < %d", pkt->len,
 		    ESP_HDR_LEN);
 	}
-	spi = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
-	    (uint32_t)hdr[2] << 8 | hdr[3];
-	seq = (uint32_t)hdr[4] << 24 | (uint32_t)hdr[5] << 16 |
-	    (uint32_t)hdr[6] << 8 | hdr[7];
+	/* hdr stays borrowed: it is the AAD / ICV input as received. */
+	buf_reader_init(&h, hdr, ESP_HDR_LEN);
+	buf_get_u32(&h, &spi);
+	buf_get_u32(&h, &seq);
 	if ((sa = esp_sadb_lookup(db, ESP_DIR_IN, spi)) == NULL) {
 		db->stats.unknown_spi++;
 		return say(why, whylen, ESP_DROP_UNKNOWN_SPI,
