@@ -147,9 +147,9 @@ esp_xform_init(struct esp_xform *x, const struct esp_crypto *c,
 		snprintf(err, errlen, "unknown ESP transform %d", (int)id);
 		return -1;
 	}
-	if (len != esp_xform_keymat_len(id)) {
+	if (keymat == NULL || len != esp_xform_keymat_len(id)) {
 		snprintf(err, errlen, "%s needs %zu bytes of key material, got %zu",
-		    xi->name, esp_xform_keymat_len(id), len);
+		    xi->name, esp_xform_keymat_len(id), keymat == NULL ? 0 : len);
 		return -1;
 	}
 	x->info = xi;
