@@ -854,6 +854,39 @@ test_udp_classify(void **state)
 }
 
 static void
+count_sa(struct esp_sa *sa, void *arg)
+{
+	(*(size_t *)arg)++;
+}
+
+/* The scan hands out at most max events and finds the rest next time. */
+static void
+test_expire_batches(void **state)
+{
+	struct esp_sadb *db = esp_sadb_new();
+	struct esp_expiry ev[2];
+	struct esp_sa_params p;
+	uint8_t km[ESP_MAX_KEYMAT_LEN] = { 3 };
+	size_t n = 0;
+	uint32_t spi;
+	char err[128];
+
+	for (spi = 0xd000; spi < 0xd003; spi++) {
+		params(&p, spi, ESP_DIR_IN, ESP_XF_AES128_GCM16, km, false);
+		p.soft.seconds = 10;
+		assert_non_null(esp_sadb_install(db, &p, err, sizeof(err)));
+	}
+	esp_sadb_foreach(db, count_sa, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(esp_sadb_expire(db, 5, ev, 2), 0);
+	assert_int_equal(esp_sadb_expire(db, 10, ev, 2), 2);
+	assert_int_equal(esp_sadb_expire(db, 10, ev, 2), 1);
+	assert_int_equal(ev[0].event, ESP_LT_SOFT);
+	assert_int_equal(esp_sadb_expire(db, 10, ev, 2), 0);
+	esp_sadb_free(db);
+}
+
+static void
 test_names(void **state)
 {
 	enum esp_xform_id id;
@@ -922,6 +955,7 @@ main(void)
 		cmocka_unit_test(test_trailer_and_inner),
 		cmocka_unit_test(test_ipv6_inner),
 		cmocka_unit_test(test_udp_classify),
+		cmocka_unit_test(test_expire_batches),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_buffer_room),
 	};
