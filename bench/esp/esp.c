@@ -4,7 +4,7 @@
  * packets of 64, 1024 and 1420 bytes, in batches of 256 buffers (a burst that
  * stays in cache): the batch is encapsulated (timed), then decapsulated in order
  * (timed), K packets per round.  Best and median of the
- * rounds are printed, in thread CPU time and in wall time.  Usage: bench_esp [packets-per-round] [rounds]
+ * rounds are printed, in thread CPU time and in wall time.  Usage: bench_esp [packets-per-round] [rounds] [transform]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,17 +194,21 @@ main(int argc, char **argv)
 	static const size_t sizes[] = { 64, 1024, 1420 };
 	size_t k = argc > 1 ? strtoul(argv[1], NULL, 10) : 20000;
 	int rounds = argc > 2 ? atoi(argv[2]) : 7;
+	const char *only = argc > 3 ? argv[3] : NULL;
 	size_t i, j;
 
 	if (k == 0 || rounds <= 0)
-		fatalx("usage: bench_esp [packets-per-round] [rounds]");
+		fatalx("usage: bench_esp [packets-per-round] [rounds] [transform]");
 	log_init("bench_esp", true, LOG_LVL_WARN);
 	printf("ESP ns/packet, %zu packets x %d rounds, ESN on: thread CPU time "
 	    "best (median), wall best\n", k, rounds);
 	for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++)
 		baseline(sizes[j], k, rounds);
-	for (i = 0; i < sizeof(xfs) / sizeof(xfs[0]); i++)
+	for (i = 0; i < sizeof(xfs) / sizeof(xfs[0]); i++) {
+		if (only != NULL && strcmp(only, esp_xform_info(xfs[i])->name) != 0)
+			continue;
 		for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++)
 			run(xfs[i], sizes[j], k, rounds);
+	}
 	return 0;
 }
