@@ -497,9 +497,11 @@ ctl_proto_encode(const json_t *v, struct ctl_buf *out)
 {
 	char *s;
 
-	/* Compact output escapes every control character, so no raw newline can end
-	 * up inside the line. */
-	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) == NULL)
+	/* JSON escapes every C0 control character, so no raw newline can end up
+	 * inside the line; ENSURE_ASCII also escapes C1 controls (U+009B is a CSI
+	 * to some terminals), bidi overrides and U+2028 (reliability.md 6.6 C6). */
+	if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_ENSURE_ASCII))
+	    == NULL)
 		return -1;
 	ctl_buf_append(out, s, strlen(s));
 	ctl_buf_append(out, "\n", 1);
