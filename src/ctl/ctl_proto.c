@@ -576,10 +576,17 @@ ctl_conn_input(struct ctl_proto *p, struct ctl_conn *c, const void *data, size_t
 	const uint8_t *seg, *nl;
 	size_t seglen, held;
 
-	if (c->closing)
+	if (c->closing || c->overflow)
 		return -1;
 	buf_reader_init(&r, data, len);
 	while (buf_left(&r) > 0) {
+		/* Checked per line: one read can hold thousands of small requests
+		 * with large answers. */
+		if (c->max_out > 0 && ctl_buf_pending(&c->out) > c->max_out) {
+			c->overflow = true;
+			ctl_buf_free(&c->in);
+			return -1;
+		}
 		held = ctl_buf_pending(&c->in);
 		nl = memchr(r.p, '\n', buf_left(&r));
 		seglen = nl != NULL ? (size_t)(nl - r.p) : buf_left(&r);

@@ -109,6 +109,8 @@ struct ctl_conn {
 	struct ctl_buf	out;		/* response lines not yet written */
 	bool		readonly;	/* accepted on the read-only socket */
 	bool		closing;	/* framing broken: flush out, then close */
+	bool		overflow;	/* out grew past max_out: close now */
+	size_t		max_out;	/* 0 = no limit */
 	uint64_t	nrequests;
 };
 
@@ -117,8 +119,11 @@ void	ctl_conn_clear(struct ctl_conn *);
 
 /*
  * Feed received bytes: every complete line is answered (responses appended to
- * conn->out).  Returns 0, or -1 once the connection must be closed after its output
- * is flushed (conn->closing is then set and further input is ignored).
+ * conn->out).  Returns 0, or -1 once the connection must be closed: after its
+ * output is flushed when conn->closing is set (framing broken), at once when
+ * conn->overflow is set (more than max_out bytes of replies are waiting: a client
+ * that does not read, or pipelines requests with large answers).  Further input is
+ * then ignored.
  */
 int	ctl_conn_input(struct ctl_proto *, struct ctl_conn *, const void *, size_t);
 

@@ -374,6 +374,7 @@ accept_clients(struct ctl_server *s, struct listener *l)
 		c->fd = fd;
 		c->events = CTL_EV_READ;
 		ctl_conn_init(&c->conn, l->readonly);
+		c->conn.max_out = s->max_outq;
 		s->clients[s->nclients++] = c;
 		if (s->cb.add_fd != NULL)
 			s->cb.add_fd(s->cb.arg, fd, c->events);
@@ -486,10 +487,10 @@ ctl_server_handle(struct ctl_server *s, int fd, uint32_t events)
 		goto drop;
 	if (flush_client(c) == -1)
 		goto drop;
-	if (ctl_buf_pending(&c->conn.out) > s->max_outq) {
+	if (c->conn.overflow || ctl_buf_pending(&c->conn.out) > s->max_outq) {
 		if (log_ratelimit_allow(&s->rl, util_now_ms()))
-			log_warnx("control client does not read its replies (%zu bytes "
-			    "queued); dropped", ctl_buf_pending(&c->conn.out));
+			log_warnx("control client does not read its replies (over %zu "
+			    "bytes queued); dropped", s->max_outq);
 		goto drop;
 	}
 	want = 0;

@@ -431,6 +431,29 @@ test_pipelined_requests(void **state)
 }
 
 static void
+test_output_overflow(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_buf many = { 0 };
+	size_t i, replies = 0;
+
+	/* 1000 pipelined requests in one read, each answered with ~300 bytes,
+	 * against a 4 KiB reply budget: processing stops at the budget. */
+	for (i = 0; i < 1000; i++)
+		ctl_buf_append(&many, "{\"cmd\":\"help\",\"args\":{\"command\":"
+		    "\"echo\"}}\n", 41);
+	f->conn.max_out = 4096;
+	assert_int_equal(ctl_conn_input(f->proto, &f->conn, many.p, many.len), -1);
+	assert_true(f->conn.overflow);
+	for (i = 0; i < ctl_buf_pending(&f->conn.out); i++)
+		replies += f->conn.out.p[f->conn.out.off + i] == '\n';
+	assert_true(replies > 0 && replies < 30);
+	assert_true(ctl_buf_pending(&f->conn.out) < 4096 + 1024);
+	assert_int_equal(ctl_conn_input(f->proto, &f->conn, "\n", 1), -1);
+	ctl_buf_free(&many);
+}
+
+static void
 test_byte_by_byte(void **state)
 {
 	struct fixture *f = *state;
@@ -653,6 +676,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_oversize_without_newline, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_pipelined_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_overflow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_byte_by_byte, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_invalid_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_control_chars_stay_escaped, setup,
