@@ -487,7 +487,9 @@ ctl_server_handle(struct ctl_server *s, int fd, uint32_t events)
 		goto drop;
 	if (flush_client(c) == -1)
 		goto drop;
-	if (c->conn.overflow || ctl_buf_pending(&c->conn.out) > s->max_outq) {
+	/* Judged between requests (ctl_conn_input), not here: one reply larger
+	 * than max_outq is legitimate (a big dump) as long as the client reads. */
+	if (c->conn.overflow) {
 		if (log_ratelimit_allow(&s->rl, util_now_ms()))
 			log_warnx("control client does not read its replies (over %zu "
 			    "bytes queued); dropped", s->max_outq);
