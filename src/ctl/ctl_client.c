@@ -260,11 +260,14 @@ ctl_client_call(const char *sock_path, const char *cmd, const json_t *args,
 {
 	struct ctl_buf req = { 0 }, in = { 0 };
 	uint64_t start = util_now_ms();
+	struct ctl_error dummy;
 	json_t *msg;
 	size_t linelen;
 	int fd = -1, rc = -1;
 
 	*result = NULL;
+	if (err == NULL)
+		err = &dummy;
 	if (args != NULL && !json_is_object(args)) {
 		ctl_error_set(err, CTL_E_BAD_REQUEST, "arguments must be a JSON object");
 		return -1;
@@ -289,8 +292,16 @@ ctl_client_call(const char *sock_path, const char *cmd, const json_t *args,
 	}
 	if ((fd = connect_to(sock_path, timeout_ms, err)) == -1)
 		goto out;
-	if (send_all(fd, &req, timeout_ms, start, sock_path, err) == -1 ||
-	    recv_line(fd, &in, &linelen, timeout_ms, start, sock_path, err) == -1)
+	if (send_all(fd, &req, timeout_ms, start, sock_path, err) == -1) {
+		struct ctl_error ignored;
+
+		/* The daemon may have closed after telling us why (busy): prefer
+		 * its reply to our EPIPE. */
+		if (strcmp(err->code, CTL_E_IO) != 0 || recv_line(fd, &in, &linelen,
+		    timeout_ms, start, sock_path, &ignored) == -1)
+			goto out;
+	} else if (recv_line(fd, &in, &linelen, timeout_ms, start, sock_path,
+	    err) == -1)
 		goto out;
 	rc = ctl_client_parse_response((const char *)in.p, linelen, REQUEST_ID,
 	    result, err);
