@@ -57,6 +57,8 @@ struct ctl_server {
 	size_t			 max_clients;
 	size_t			 max_outq;
 	uint8_t			*rbuf;
+	bool			 accept_paused;	/* out of descriptors */
+	bool			 shutting_down;
 	struct log_ratelimit	 rl;
 };
 
@@ -140,10 +142,16 @@ ctl_server_check_path(const char *path, char *errbuf, size_t errlen)
 	return 0;
 }
 
-/* Create the parent directory 0750 if it is missing; an existing one is left as is. */
+/*
+ * Create a missing parent directory: 0750 for the main socket, 0755 for the
+ * read-only one (its point is to be reachable by anyone).  An existing directory is
+ * left as is, but a read-only socket in a directory others cannot search is useless,
+ * so that gets a warning.
+ */
 static int
-make_parent(const char *path, char *errbuf, size_t errlen)
+make_parent(const char *path, bool readonly, char *errbuf, size_t errlen)
 {
+	mode_t dmode = readonly ? 0755 : 0750;
 	char *dir = xstrdup(path), *slash;
 	struct stat st;
 	int rc = -1;
@@ -159,10 +167,14 @@ make_parent(const char *path, char *errbuf, size_t errlen)
 			set_err(errbuf, errlen, "%s is not a directory", dir);
 			goto out;
 		}
+		if (readonly && (st.st_mode & S_IXOTH) == 0)
+			log_warnx("read-only control socket %s: directory %s is not "
+			    "searchable by others, so only its group can connect", path,
+			    dir);
 		rc = 0;
 		goto out;
 	}
-	if (errno != ENOENT || mkdir(dir, 0750) == -1 || chmod(dir, 0750) == -1) {
+	if (errno != ENOENT || mkdir(dir, dmode) == -1 || chmod(dir, dmode) == -1) {
 		set_err(errbuf, errlen, "cannot create %s: %s", dir, strerror(errno));
 		goto out;
 	}
@@ -183,7 +195,7 @@ make_listener(struct listener *l, const char *path, bool readonly, gid_t gid,
 
 	l->fd = -1;
 	if (fill_sun(&sun, path, errbuf, errlen) == -1 ||
-	    make_parent(path, errbuf, errlen) == -1 ||
+	    make_parent(path, readonly, errbuf, errlen) == -1 ||
 	    ctl_server_check_path(path, errbuf, errlen) == -1)
 		return -1;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -224,7 +236,8 @@ close_listener(struct ctl_server *s, struct listener *l)
 
 	if (l->fd == -1)
 		return;
-	if (s->cb.del_fd != NULL)
+	/* paused listeners are already unregistered */
+	if (s->cb.del_fd != NULL && !s->accept_paused)
 		s->cb.del_fd(s->cb.arg, l->fd);
 	close(l->fd);
 	if (lstat(l->path, &st) == 0 && st.st_dev == l->dev && st.st_ino == l->ino)
@@ -287,6 +300,37 @@ fail:
 	return NULL;
 }
 
+/*
+ * Out of descriptors, a level-triggered listener would wake the loop forever
+ * without accept() ever succeeding (OpenBGPD's control_accept pauses the same
+ * way): stop watching the listeners until a client leaves or the owner retries.
+ */
+static void
+pause_accept(struct ctl_server *s)
+{
+	size_t i;
+
+	if (s->accept_paused)
+		return;
+	s->accept_paused = true;
+	for (i = 0; i < s->nlis; i++)
+		if (s->cb.del_fd != NULL)
+			s->cb.del_fd(s->cb.arg, s->lis[i].fd);
+}
+
+void
+ctl_server_resume_accept(struct ctl_server *s)
+{
+	size_t i;
+
+	if (!s->accept_paused || s->shutting_down)
+		return;
+	s->accept_paused = false;
+	for (i = 0; i < s->nlis; i++)
+		if (s->cb.add_fd != NULL)
+			s->cb.add_fd(s->cb.arg, s->lis[i].fd, CTL_EV_READ);
+}
+
 static void
 drop_client(struct ctl_server *s, size_t idx)
 {
@@ -299,6 +343,8 @@ drop_client(struct ctl_server *s, size_t idx)
 	free(c);
 	s->clients[idx] = s->clients[--s->nclients];
 	s->clients[s->nclients] = NULL;
+	/* A descriptor was just freed. */
+	ctl_server_resume_accept(s);
 }
 
 void
@@ -308,6 +354,7 @@ ctl_server_close(struct ctl_server *s)
 
 	if (s == NULL)
 		return;
+	s->shutting_down = true;	/* no listener re-registration */
 	while (s->nclients > 0)
 		drop_client(s, s->nclients - 1);
 	for (i = 0; i < s->nlis; i++)
@@ -328,7 +375,7 @@ ctl_server_fds(const struct ctl_server *s, struct ctl_fd *out, size_t max)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < s->nlis; i++, n++)
+	for (i = 0; i < s->nlis && !s->accept_paused; i++, n++)
 		if (n < max) {
 			out[n].fd = s->lis[i].fd;
 			out[n].events = CTL_EV_READ;
@@ -352,10 +399,14 @@ accept_clients(struct ctl_server *s, struct listener *l)
 	for (i = 0; i < ACCEPT_BURST; i++) {
 		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
-			    errno != ECONNABORTED &&
-			    log_ratelimit_allow(&s->rl, util_now_ms()))
+			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
+			    errno == ECONNABORTED)
+				return;
+			if (log_ratelimit_allow(&s->rl, util_now_ms()))
 				log_warn("control socket %s: accept", l->path);
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				pause_accept(s);
 			return;
 		}
 		if (s->nclients >= s->max_clients) {
@@ -471,7 +522,8 @@ ctl_server_handle(struct ctl_server *s, int fd, uint32_t events)
 
 	for (i = 0; i < s->nlis; i++)
 		if (s->lis[i].fd == fd) {
-			accept_clients(s, &s->lis[i]);
+			if (!s->accept_paused)
+				accept_clients(s, &s->lis[i]);
 			return;
 		}
 	for (idx = 0; idx < s->nclients; idx++)

@@ -71,6 +71,12 @@ size_t	ctl_server_fds(const struct ctl_server *, struct ctl_fd *, size_t max);
 /* Process readiness of fd (a listener or a client).  Unknown fds are ignored. */
 void	ctl_server_handle(struct ctl_server *, int fd, uint32_t events);
 size_t	ctl_server_nclients(const struct ctl_server *);
+/*
+ * When accept() runs out of descriptors the listeners are unregistered (del_fd)
+ * until a client leaves; a loop may also call this from a timer to retry sooner.
+ * The listeners are then announced again through add_fd.
+ */
+void	ctl_server_resume_accept(struct ctl_server *);
 
 /*
  * Check a socket path the way the server does before binding: 0 if free (a stale

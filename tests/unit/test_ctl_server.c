@@ -21,7 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <grp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -726,6 +729,145 @@ test_callbacks(void **state)
 	ctl_proto_free(p);
 }
 
+static void
+test_accept_paused_when_out_of_fds(void **state)
+{
+	struct env *e = *state;
+	struct cbrec rec = { 0 };
+	struct ctl_server_cb cb = { cb_add, cb_mod, cb_del, &rec };
+	struct ctl_server_config cfg = { .path = e->sock, .ro_path = e->rosock,
+	    .gid = (gid_t)-1 };
+	struct ctl_proto *p = ctl_proto_new("fds");
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct ctl_server *s;
+	struct ctl_fd fds[4];
+	struct rlimit old, low;
+	char msg[256], *line;
+	int c1, c2, lfd, cfd, lowest;
+
+	s = ctl_server_open(&cfg, p, &cb, msg, sizeof(msg));
+	assert_non_null(s);
+	assert_int_equal(ctl_server_fds(s, fds, 4), 2);
+	lfd = fds[0].fd;
+	c1 = raw_connect(e->sock);
+	ctl_server_handle(s, lfd, CTL_EV_READ);
+	cfd = rec.last_fd;
+	assert_int_equal(ctl_server_nclients(s), 1);
+
+	/* The next accept() has no descriptor left. */
+	c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	lowest = dup(0);
+	close(lowest);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = (rlim_t)lowest;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", e->sock);
+	assert_int_equal(connect(c2, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	rec.dels = rec.adds = 0;
+	ctl_server_handle(s, lfd, CTL_EV_READ);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	/* Both listeners left the loop; only the client is watched. */
+	assert_int_equal(rec.dels, 2);
+	assert_int_equal(ctl_server_fds(s, fds, 4), 1);
+	assert_int_equal(fds[0].fd, cfd);
+	ctl_server_handle(s, lfd, CTL_EV_READ);	/* stale readiness: ignored */
+	assert_int_equal(ctl_server_nclients(s), 1);
+
+	/* A client leaving frees a descriptor: the listeners come back. */
+	close(c1);
+	ctl_server_handle(s, cfd, CTL_EV_READ);
+	assert_int_equal(ctl_server_nclients(s), 0);
+	assert_int_equal(rec.adds, 2);
+	assert_int_equal(ctl_server_fds(s, fds, 4), 2);
+	ctl_server_handle(s, lfd, CTL_EV_READ);
+	assert_int_equal(ctl_server_nclients(s), 1);
+	raw_send(c2, "{\"cmd\":\"version\"}\n");
+	ctl_server_handle(s, rec.last_fd, CTL_EV_READ);
+	{
+		struct timeval tv = { .tv_sec = 5 };
+
+		setsockopt(c2, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	}
+	line = raw_line(c2);
+	assert_string_equal(reply_code(line), "ok");
+	free(line);
+	close(c2);
+	ctl_server_close(s);
+	ctl_proto_free(p);
+}
+
+/*
+ * C5 with real identities (root only): the socket owner's group may use the main
+ * socket, another user may not, and anyone may use the read-only socket but not
+ * to change anything.  Each identity runs in a forked child.
+ */
+enum { R_OK_, R_DENIED, R_EACCES, R_OTHER };
+
+static int
+call_as(uid_t uid, gid_t gid, const char *path, const char *cmd)
+{
+	struct ctl_error err;
+	json_t *res;
+	pid_t pid;
+	int st;
+
+	if ((pid = fork()) == 0) {
+		if (setgroups(0, NULL) == -1 || setgid(gid) == -1 || setuid(uid) == -1)
+			_exit(R_OTHER);
+		if (ctl_client_call(path, cmd, NULL, TIMEOUT_MS, &res, &err) == 0)
+			_exit(R_OK_);
+		if (strcmp(err.code, CTL_E_DENIED) == 0)
+			_exit(R_DENIED);
+		if (strcmp(err.code, CTL_E_CONNECT) == 0 &&
+		    strstr(err.message, "Permission denied") != NULL)
+			_exit(R_EACCES);
+		_exit(R_OTHER);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	return WEXITSTATUS(st);
+}
+
+static void
+test_identities(void **state)
+{
+	struct env *e = *state;
+	const gid_t ctlgroup = 65533;
+	struct ctl_server_config cfg = { .path = e->sock, .ro_path = e->rosock,
+	    .gid = ctlgroup };
+	char pub[64], msg[256];
+	struct stat st;
+
+	if (geteuid() != 0)
+		skip();
+	/* Sockets in a searchable directory, so that the socket modes decide. */
+	assert_int_equal(chmod(e->dir, 0711), 0);
+	snprintf(pub, sizeof(pub), "%s/run", e->dir);
+	assert_int_equal(mkdir(pub, 0755), 0);
+	e->proto = ctl_proto_new("ids");
+	assert_int_equal(ctl_proto_register(e->proto, &cmds[0], NULL), 0);
+	e->srv = ctl_server_open(&cfg, e->proto, NULL, msg, sizeof(msg));
+	assert_non_null(e->srv);
+	assert_int_equal(pipe(e->stop), 0);
+	assert_int_equal(pthread_create(&e->th, NULL, serve, e), 0);
+	e->running = true;
+
+	assert_int_equal(lstat(e->sock, &st), 0);
+	assert_int_equal(st.st_gid, ctlgroup);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	/* root */
+	assert_int_equal(call_as(0, 0, e->sock, "reload"), R_OK_);
+	/* a member of the control group */
+	assert_int_equal(call_as(65532, ctlgroup, e->sock, "reload"), R_OK_);
+	/* anyone else: not on the main socket ... */
+	assert_int_equal(call_as(65534, 65534, e->sock, "version"), R_EACCES);
+	/* ... but reads on the read-only socket, never changes */
+	assert_int_equal(call_as(65534, 65534, e->rosock, "version"), R_OK_);
+	assert_int_equal(call_as(65534, 65534, e->rosock, "reload"), R_DENIED);
+}
+
 int
 main(void)
 {
@@ -744,6 +886,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_client_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_callbacks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_accept_paused_when_out_of_fds, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_identities, setup, teardown),
 	};
 
 	log_init("test_ctl_server", true, LOG_LVL_WARN);
