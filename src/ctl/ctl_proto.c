@@ -348,7 +348,6 @@ json_t *
 ctl_proto_error_response(const json_t *id, const char *code, const char *msg)
 {
 	char safe[sizeof(((struct ctl_error *)0)->message)];
-
 	size_t i;
 
 	/* A handler's code goes on the wire: only short [a-z_] words. */
@@ -608,4 +607,24 @@ ctl_conn_input(struct ctl_proto *p, struct ctl_conn *c, const void *data, size_t
 		}
 	}
 	return 0;
+}
+
+char *
+ctl_default_path(const char *node, bool readonly)
+{
+	size_t i;
+
+	/* The name becomes a path component: no '/', no "..", nothing odd. */
+	if (node == NULL || node[0] == '\0' || node[0] == '.' || strlen(node) > 64)
+		return NULL;
+	for (i = 0; node[i] != '\0'; i++) {
+		char c = node[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.'))
+			return NULL;
+	}
+	if (readonly)
+		return xasprintf("%s.%s.ro.sock", CTL_DEFAULT_SOCKDIR, node);
+	return xasprintf("%s/%s.sock", CTL_DEFAULT_SOCKDIR, node);
 }

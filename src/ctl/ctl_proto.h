@@ -143,6 +143,17 @@ json_t	*ctl_proto_error_response(const json_t *id, const char *code, const char 
  */
 int	ctl_proto_encode(const json_t *, struct ctl_buf *out);
 
+/* Socket files live under this directory (created 0750); see ctl_default_path. */
+#define CTL_DEFAULT_SOCKDIR	"/run/transitd"
+
+/*
+ * Default socket path of a node: CTL_DEFAULT_SOCKDIR/NODE.sock, or for the
+ * read-only socket CTL_DEFAULT_SOCKDIR.NODE.ro.sock (beside the 0750 directory, so
+ * that anyone can reach it).  NULL if the node name is not a safe file name.
+ * The caller frees the result.
+ */
+char	*ctl_default_path(const char *node, bool readonly);
+
 /* Copy s into dst (size n > 0), replacing bytes that are not valid UTF-8 by '?' and
  * cutting on a character boundary; used for human messages that quote peer input. */
 void	ctl_utf8_sanitize(char *dst, size_t n, const char *s, size_t slen);

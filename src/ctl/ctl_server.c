@@ -394,18 +394,20 @@ accept_clients(struct ctl_server *s, struct listener *l)
 	static const char busy[] = "{\"id\":null,\"ok\":false,\"error\":{\"code\":"
 	    "\"busy\",\"message\":\"too many control clients\"}}\n";
 	struct client *c;
-	int i, fd;
+	int i, fd, saved;
 
 	for (i = 0; i < ACCEPT_BURST; i++) {
 		fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
-			    errno == ECONNABORTED)
+			saved = errno;
+			if (saved == EAGAIN || saved == EWOULDBLOCK || saved == EINTR ||
+			    saved == ECONNABORTED)
 				return;
 			if (log_ratelimit_allow(&s->rl, util_now_ms()))
-				log_warn("control socket %s: accept", l->path);
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
-			    errno == ENOMEM)
+				log_warnx("control socket %s: accept: %s", l->path,
+				    strerror(saved));
+			if (saved == EMFILE || saved == ENFILE || saved == ENOBUFS ||
+			    saved == ENOMEM)
 				pause_accept(s);
 			return;
 		}
@@ -437,14 +439,18 @@ static void
 close_passed_fds(struct msghdr *msg)
 {
 	struct cmsghdr *cm;
-	size_t i, n;
+	size_t i, n, room;
 	int fd;
 
 	for (cm = CMSG_FIRSTHDR(msg); cm != NULL; cm = CMSG_NXTHDR(msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
 		    cm->cmsg_len < CMSG_LEN(0))
 			continue;
-		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		/* The kernel shortens cmsg_len on truncation; bound it anyway by
+		 * the buffer we own. */
+		room = msg->msg_controllen - (size_t)((char *)cm -
+		    (char *)msg->msg_control);
+		n = (MIN(cm->cmsg_len, room) - MIN(CMSG_LEN(0), room)) / sizeof(int);
 		for (i = 0; i < n; i++) {
 			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(fd));
 			close(fd);

@@ -18,7 +18,6 @@
 
 #include "ctl/ctl_proto.h"
 
-#define CTL_DEFAULT_SOCKDIR	"/run/transitd"
 #define CTL_DEFAULT_MAX_CLIENTS	64
 #define CTL_DEFAULT_MAX_OUTQ	(16u * 1024u * 1024u)
 

@@ -620,6 +620,25 @@ test_utf8_sanitize(void **state)
 }
 
 static void
+test_default_path(void **state)
+{
+	char *s;
+
+	s = ctl_default_path("node-1", false);
+	assert_string_equal(s, "/run/transitd/node-1.sock");
+	free(s);
+	s = ctl_default_path("node-1", true);
+	assert_string_equal(s, "/run/transitd.node-1.ro.sock");
+	free(s);
+	assert_null(ctl_default_path("../etc", false));
+	assert_null(ctl_default_path("a/b", false));
+	assert_null(ctl_default_path("", false));
+	assert_null(ctl_default_path(".hidden", false));
+	assert_null(ctl_default_path("a b", false));
+	assert_null(ctl_default_path(NULL, false));
+}
+
+static void
 test_client_parse_response(void **state)
 {
 	struct ctl_error err;
@@ -684,6 +703,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_builtins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_rejects, setup, teardown),
 		cmocka_unit_test(test_utf8_sanitize),
+		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_client_parse_response),
 	};
 
