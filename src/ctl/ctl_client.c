@@ -92,6 +92,9 @@ ctl_client_parse_response(const char *line, size_t len, json_int_t expect_id,
 		goto out;
 	}
 	ctl_error_set(err, json_string_value(code), "%s", json_string_value(msg));
+	/* The message quotes peer input and is meant for a terminal. */
+	if (err != NULL)
+		ctl_str_printable(err->message);
 out:
 	json_decref(resp);
 	return rc;

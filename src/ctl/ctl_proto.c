@@ -628,3 +628,37 @@ ctl_default_path(const char *node, bool readonly)
 		return xasprintf("%s.%s.ro.sock", CTL_DEFAULT_SOCKDIR, node);
 	return xasprintf("%s/%s.sock", CTL_DEFAULT_SOCKDIR, node);
 }
+
+void
+ctl_str_printable(char *s)
+{
+	const unsigned char *in = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, o = 0, l;
+	uint32_t cp;
+
+	/* In place: each replacement is no longer than what it replaces. */
+	while (i < len) {
+		l = utf8_seqlen(in + i, MIN(len - i, 4));
+		if (l == 0) {
+			s[o++] = '?';
+			i++;
+			continue;
+		}
+		cp = l == 1 ? in[i] : l == 2 ? (uint32_t)((in[i] & 0x1f) << 6 |
+		    (in[i + 1] & 0x3f)) : l == 3 ? (uint32_t)((in[i] & 0x0f) << 12 |
+		    (in[i + 1] & 0x3f) << 6 | (in[i + 2] & 0x3f)) : 0x10000;
+		/* C0, DEL, C1 (U+009B is CSI), line/paragraph separators and the
+		 * bidi embeddings, overrides and isolates (Trojan Source). */
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 ||
+		    cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069)) {
+			s[o++] = '?';
+			i += l;
+			continue;
+		}
+		memmove(s + o, s + i, l);
+		o += l;
+		i += l;
+	}
+	s[o] = '\0';
+}

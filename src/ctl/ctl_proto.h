@@ -158,4 +158,11 @@ char	*ctl_default_path(const char *node, bool readonly);
  * cutting on a character boundary; used for human messages that quote peer input. */
 void	ctl_utf8_sanitize(char *dst, size_t n, const char *s, size_t slen);
 
+/*
+ * Make a decoded peer string safe to print on a terminal, in place: invalid UTF-8,
+ * C0 and C1 controls, DEL, U+2028/2029 and bidi controls become '?'
+ * (reliability.md 6.6 C6).  For human output; JSON output needs no such step.
+ */
+void	ctl_str_printable(char *s);
+
 #endif

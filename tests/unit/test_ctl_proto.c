@@ -620,6 +620,17 @@ test_utf8_sanitize(void **state)
 }
 
 static void
+test_str_printable(void **state)
+{
+	char s[64];
+
+	snprintf(s, sizeof(s), "a\x1b[31mb\r\n\x7f\xc2\x9b" "c\xe2\x80\xae" "d\xff"
+	    "\xc3\xa9\xf0\x9f\x98\x80");
+	ctl_str_printable(s);
+	assert_string_equal(s, "a?[31mb???" "?c?d?\xc3\xa9\xf0\x9f\x98\x80");
+}
+
+static void
 test_default_path(void **state)
 {
 	char *s;
@@ -652,6 +663,10 @@ test_client_parse_response(void **state)
 	    "\"message\":\"no\"}}"), -1);
 	assert_string_equal(err.code, "denied");
 	assert_string_equal(err.message, "no");
+	/* a message quoting a peer's string cannot drive the terminal */
+	assert_int_equal(P("{\"id\":5,\"ok\":false,\"error\":{\"code\":\"failed\","
+	    "\"message\":\"x\\u001b]0;owned\\u0007\\u009b2J\\n\"}}"), -1);
+	assert_string_equal(err.message, "x?]0;owned??2J?");
 	assert_int_equal(P("{\"id\":null,\"ok\":false,\"error\":{\"code\":\"busy\","
 	    "\"message\":\"m\"}}"), -1);
 	assert_string_equal(err.code, "busy");
@@ -703,6 +718,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_builtins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_rejects, setup, teardown),
 		cmocka_unit_test(test_utf8_sanitize),
+		cmocka_unit_test(test_str_printable),
 		cmocka_unit_test(test_default_path),
 		cmocka_unit_test(test_client_parse_response),
 	};
