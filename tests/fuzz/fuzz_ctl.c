@@ -7,7 +7,7 @@
  * rest is the byte stream.  Oracles, beyond the sanitizers: every reply line is one
  * JSON object in printable ASCII with a boolean "ok" and a well-formed error; a
  * mutating handler never runs on a read-only connection; nothing is answered after
- * the connection was declared closing.
+ * the connection was declared closing or over its reply budget.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -98,6 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ctl_proto_register(p, &cmds[i], &f) == -1)
 			abort();
 	ctl_conn_init(&conn, data[0] & 1);
+	conn.max_out = 16 * 1024;	/* reachable: "help" answers ~500 bytes */
 	chunk = (size_t)(data[0] >> 1) + 1;
 	for (off = 1; off < size; off += n) {
 		size_t before = ctl_buf_pending(&conn.out);
