@@ -40,6 +40,9 @@ log_get_level(void)
 	return log_sink.level;
 }
 
+static void vlog(int, const char *, va_list, const char *)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *errstr)
 {
