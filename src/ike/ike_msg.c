@@ -290,6 +290,12 @@ ike_payload_parse(const struct ike_pld_raw *raw, struct ike_payload *pl,
 static void
 link_next(struct ike_enc *e, uint8_t type)
 {
+	if (e->bare && !e->linked) {
+		e->first = type;
+		e->linked = true;
+		return;
+	}
+	e->linked = true;
 	if (buf_patch_u16(e->w, e->next_off,
 	    (uint16_t)((unsigned)type << 8 | e->next_low)) == -1)
 		e->err = true;
@@ -313,6 +319,15 @@ ike_enc_begin(struct ike_enc *e, struct buf_writer *w, const struct ike_hdr *h)
 	buf_put_u32(w, 0);		/* patched by ike_enc_finish() */
 	if (!buf_wok(w))
 		e->err = true;
+}
+
+void
+ike_enc_chain_begin(struct ike_enc *e, struct buf_writer *w)
+{
+	memset(e, 0, sizeof(*e));
+	e->w = w;
+	e->start = w->len;
+	e->bare = true;
 }
 
 static void
@@ -370,6 +385,11 @@ ike_enc_finish(struct ike_enc *e, size_t *lenp)
 
 	if (e->in_pld || e->err || !buf_wok(e->w) || len > IKE_MSG_MAX)
 		return -1;
+	if (e->bare) {
+		if (lenp != NULL)
+			*lenp = len;
+		return 0;
+	}
 	if (buf_patch_u32(e->w, e->start + 24, (uint32_t)len) == -1)
 		return -1;
 	if (lenp != NULL)
@@ -433,4 +453,27 @@ ike_payload_encode(struct ike_enc *e, const struct ike_payload *pl)
 		e->err = true;
 	ike_enc_pld_end(e);
 	return e->err ? -1 : 0;
+}
+
+enum ike_parse_result
+ike_msg_reencode(const struct ike_msg *m, struct buf_writer *w, size_t *lenp,
+    struct ike_err *err)
+{
+	struct ike_payload pl;
+	struct ike_enc e;
+	enum ike_parse_result res;
+	size_t i;
+
+	ike_enc_begin(&e, w, &m->hdr);
+	for (i = 0; i < m->npld; i++) {
+		if ((res = ike_payload_parse(&m->pld[i], &pl, err)) != IKE_PARSE_OK)
+			return res;
+		if (ike_payload_encode(&e, &pl) == -1)
+			return ike_err_set(err, IKE_PARSE_NOSPACE, pl.type,
+			    "cannot encode %s", ike_pld_name(pl.type));
+	}
+	if (ike_enc_finish(&e, lenp) == -1)
+		return ike_err_set(err, IKE_PARSE_NOSPACE, 0,
+		    "message does not fit in %zu bytes", w->cap);
+	return IKE_PARSE_OK;
 }

@@ -197,6 +197,9 @@ struct ike_enc {
 	size_t			 pld_start;	/* current payload's generic header */
 	bool			 in_pld;
 	bool			 closed;	/* after SK/SKF nothing may follow */
+	bool			 bare;		/* a chain without IKE header */
+	bool			 linked;	/* the first payload is written */
+	uint8_t			 first;		/* bare: type of the first payload */
 	bool			 err;
 };
 
@@ -222,14 +225,23 @@ enum ike_parse_result	ike_payload_parse(const struct ike_pld_raw *,
 			    struct ike_payload *, struct ike_err *);
 
 void	ike_enc_begin(struct ike_enc *, struct buf_writer *, const struct ike_hdr *);
+/* A bare payload chain (the plaintext of an SK payload); its first type is
+ * left in e->first. */
+void	ike_enc_chain_begin(struct ike_enc *, struct buf_writer *);
 void	ike_enc_pld_begin(struct ike_enc *, uint8_t type, bool critical);
 /* SK / SKF: the next-payload field carries the first inner type. */
 void	ike_enc_pld_begin_inner(struct ike_enc *, uint8_t type, uint8_t inner);
 void	ike_enc_pld_end(struct ike_enc *);
-/* Patch the total length; returns 0 and the message length, or -1. */
+/* Patch the total length (not for a bare chain); returns 0 and the message (or
+ * chain) length, or -1. */
 int	ike_enc_finish(struct ike_enc *, size_t *);
 /* Encode one decoded payload (generic header included). */
 int	ike_payload_encode(struct ike_enc *, const struct ike_payload *);
+/* Decode every payload of a parsed message and encode them again (the canonical
+ * form: reserved bits zeroed, unknown non-critical payloads dropped).  Used by the
+ * round-trip property tests and the fuzz harness. */
+enum ike_parse_result	ike_msg_reencode(const struct ike_msg *,
+			    struct buf_writer *, size_t *, struct ike_err *);
 
 /* Per payload: validate + parse a body, and encode a body (ike_pld_*.c). */
 enum ike_parse_result	ike_sa_parse(const struct ike_pld_raw *, struct ike_sa *,
