@@ -464,12 +464,13 @@ test_x25519_rfc7748(void **state)
 static void
 test_modp_agree_and_reject(void **state)
 {
-	const uint16_t gs[] = { IKE_DH_MODP_1024, IKE_DH_MODP_1536, IKE_DH_MODP_2048 };
+	const uint16_t gs[] = { IKE_DH_MODP_1024, IKE_DH_MODP_1536, IKE_DH_MODP_2048,
+	    IKE_DH_MODP_3072, IKE_DH_MODP_4096 };
 	size_t gi;
 
 	for (gi = 0; gi < sizeof(gs) / sizeof(gs[0]); gi++) {
 		size_t len = ike_dh_pub_len(gs[gi]);
-		uint8_t pa[256], pb[256], sa[256], sb[256], bad[256];
+		uint8_t pa[512], pb[512], sa[512], sb[512], bad[512];
 		char why[128];
 		struct ike_dh *a = ike_dh_new(gs[gi]), *b = ike_dh_new(gs[gi]);
 
