@@ -180,6 +180,14 @@ ike_skeyseed_rekey(uint16_t old_prf, const uint8_t *sk_d, size_t sk_dlen,
 	return ike_prf(old_prf, sk_d, sk_dlen, iov, 3, out);
 }
 
+/* Copy the next n bytes of derived key material. */
+static void
+take(uint8_t *dst, const uint8_t *km, size_t *off, size_t n)
+{
+	memcpy(dst, km + *off, n);
+	*off += n;
+}
+
 int
 ike_derive_keys(const struct ike_suite *s, const uint8_t *skeyseed,
     const uint8_t *ni, size_t nilen, const uint8_t *nr, size_t nrlen,
@@ -202,13 +210,13 @@ ike_derive_keys(const struct ike_suite *s, const uint8_t *skeyseed,
 	if (ike_prf_plus(s->prf, skeyseed, plen, seed, 4, km, total) == -1)
 		goto done;
 	/* 2.14: in the order SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr. */
-	memcpy(k->sk_d, km + off, plen), off += plen;
-	memcpy(k->sk_ai, km + off, k->integ_len), off += k->integ_len;
-	memcpy(k->sk_ar, km + off, k->integ_len), off += k->integ_len;
-	memcpy(k->sk_ei, km + off, k->encr_len), off += k->encr_len;
-	memcpy(k->sk_er, km + off, k->encr_len), off += k->encr_len;
-	memcpy(k->sk_pi, km + off, plen), off += plen;
-	memcpy(k->sk_pr, km + off, plen);
+	take(k->sk_d, km, &off, plen);
+	take(k->sk_ai, km, &off, k->integ_len);
+	take(k->sk_ar, km, &off, k->integ_len);
+	take(k->sk_ei, km, &off, k->encr_len);
+	take(k->sk_er, km, &off, k->encr_len);
+	take(k->sk_pi, km, &off, plen);
+	take(k->sk_pr, km, &off, plen);
 	rc = 0;
 done:
 	OPENSSL_cleanse(km, sizeof(km));
@@ -245,10 +253,10 @@ ike_child_keys(const struct ike_suite *s, const uint8_t *sk_d, size_t sk_dlen,
 		goto done;
 	/* 2.17: initiator-to-responder keys first; within a direction the
 	 * encryption key comes before the integrity key. */
-	memcpy(k->encr_i, km + off, k->encr_len), off += k->encr_len;
-	memcpy(k->integ_i, km + off, k->integ_len), off += k->integ_len;
-	memcpy(k->encr_r, km + off, k->encr_len), off += k->encr_len;
-	memcpy(k->integ_r, km + off, k->integ_len);
+	take(k->encr_i, km, &off, k->encr_len);
+	take(k->integ_i, km, &off, k->integ_len);
+	take(k->encr_r, km, &off, k->encr_len);
+	take(k->integ_r, km, &off, k->integ_len);
 	rc = 0;
 done:
 	OPENSSL_cleanse(km, sizeof(km));
