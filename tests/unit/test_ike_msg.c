@@ -183,6 +183,16 @@ test_sa_init_roundtrip(void **state)
 	assert_int_equal(len2, len);
 	assert_memory_equal(again, buf, len);
 
+	/* The matching response shape for the corpus: R flag and SPIr set. */
+	{
+		uint8_t resp[1024];
+
+		memcpy(resp, buf, len);
+		memset(resp + 8, 0x99, 8);
+		resp[19] = IKE_FLAG_R;
+		corpus_write("sa_init_response", resp, len);
+	}
+
 	/* A writer one byte too small fails cleanly. */
 	buf_writer_init(&w, again, len - 1);
 	assert_int_not_equal(ike_msg_reencode(&m, &w, &len2, &err), IKE_PARSE_OK);
