@@ -61,8 +61,9 @@ void	cfg_diag_print(const struct cfg_diag *, FILE *);
 
 /* Levenshtein distance (bytes), used for did-you-mean suggestions. */
 size_t	cfg_edit_distance(const char *, const char *);
-/* The candidate closest to `word` when it is close enough to be a likely typo
- * (distance <= max(1, strlen(word) / 3), ties to the first), else NULL. */
+/* The first candidate that `word` (3+ characters) abbreviates, else the candidate
+ * closest to `word` when it is close enough to be a likely typo (distance <=
+ * max(1, strlen(word) / 3), ties to the first), else NULL. */
 const char *cfg_suggest(const char *word, const char *const *cands, size_t n);
 
 /* ---- model ---------------------------------------------------------------- */
@@ -167,6 +168,7 @@ struct cfg_vpc {
 	struct cfg_ref	 owner;		/* optional */
 	struct cfg_prefix *cidrs;
 	size_t		 ncidrs;
+	bool		 cidrs_set;
 	struct cfg_subnet *subnets;
 	size_t		 nsubnets;
 	struct cfg_vpc_route *routes;
@@ -379,6 +381,7 @@ struct cfg_vpn_connection {
 	struct cfg_loc	 replay_window_loc;
 	struct cfg_tunnel *tunnels;
 	size_t		 ntunnels;
+	bool		 tunnels_set;
 	/* resolved */
 	bool		 aws_rules;	/* AWS constraints apply (beh. 22-24) */
 };

@@ -145,7 +145,7 @@ static void
 check_ip_on_gateway(struct cfg_vctx *v, const struct cfg_conn_side *s,
     const struct ipaddr *ip, struct cfg_loc loc, const char *key)
 {
-	char a[64];
+	char a[64], b[64];
 	size_t i;
 
 	if (s->vpngw == NULL || s->vpngw->ninterfaces == 0)
@@ -155,7 +155,7 @@ check_ip_on_gateway(struct cfg_vctx *v, const struct cfg_conn_side *s,
 			return;
 	cfg_err(v->ctx, loc, "%s %s is not an interface of vpn gateway '%s'; allowed: "
 	    "its interfaces (%s%s)", key, addr_fmt(ip, a, sizeof(a)), s->vpngw->name,
-	    addr_fmt(&s->vpngw->interfaces[0].addr, a, sizeof(a)),
+	    addr_fmt(&s->vpngw->interfaces[0].addr, b, sizeof(b)),
 	    s->vpngw->ninterfaces > 1 ? ", ..." : "");
 }
 
@@ -177,8 +177,7 @@ check_psk_file(struct cfg_vctx *v, struct cfg_tunnel *t)
 		    t->psk_file);
 	else if ((st.st_mode & 077) != 0)
 		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is accessible by group "
-		    "or others (mode %04o); make it mode 0600", t->psk_file,
-		    (unsigned)(st.st_mode & 07777));
+		    "or others; make it mode 0600 (chmod 600)", t->psk_file);
 	free(path);
 }
 
@@ -303,7 +302,9 @@ check_unique_tunnels(struct cfg_vctx *v)
 			continue;
 		for (k = 0; k < c->ntunnels; k++) {
 			t = &c->tunnels[k];
-			for (j = 0; j <= i; j++) {
+			bool reported = false;
+
+			for (j = 0; j <= i && !reported; j++) {
 				o = &net->vpn_connections[j];
 				if (o->name == NULL)
 					continue;
@@ -326,6 +327,8 @@ check_unique_tunnels(struct cfg_vctx *v)
 					    prefix_fmt(&t->inside_cidr, a, sizeof(a)), k + 1,
 					    gw == c->left.gateway.ptr ? c->left.gateway.name :
 					    c->right.gateway.name, o->name, l + 1, u->loc.line);
+					reported = true;
+					break;
 				}
 			}
 		}
@@ -354,7 +357,7 @@ cfg_validate_connections(struct cfg_vctx *v)
 			    "pair; list one prefix per side (a wider one) or use ike_version: 2 "
 			    "(beh. 44)");
 		check_lifetimes(c, v);
-		if (c->ntunnels == 0)
+		if (c->ntunnels == 0 && c->tunnels_set)
 			cfg_err(v->ctx, c->loc, "connection '%s' has no tunnels; list at least "
 			    "one", c->name);
 		for (k = 0; k < c->ntunnels; k++)
