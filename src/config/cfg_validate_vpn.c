@@ -101,7 +101,6 @@ resolve_side(struct cfg_vctx *v, struct cfg_conn_side *s)
 			return;
 		}
 		s->hub = h;
-		s->region = h->region.ptr;
 	} else {
 		s->vpngw = s->gateway.ptr;
 		s->region = s->vpngw->region.ptr;
@@ -346,6 +345,11 @@ cfg_validate_connections(struct cfg_vctx *v)
 		c = &net->vpn_connections[i];
 		if (c->name == NULL)
 			continue;
+		/* Hub regions resolve after the sides, so regions are looked up now. */
+		if (c->left.hub != NULL)
+			c->left.region = c->left.hub->region.ptr;
+		if (c->right.hub != NULL)
+			c->right.region = c->right.hub->region.ptr;
 		c->aws_rules = c->profile == CFG_PROFILE_AWS || side_aws(&c->left) ||
 		    side_aws(&c->right);
 		if (c->startup == CFG_STARTUP_START && c->ike_version == 1)
