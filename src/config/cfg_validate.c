@@ -84,7 +84,8 @@ build_names(struct cfg_vctx *v)
 	ADD(n->nodes, n->nnodes, CFG_K_NODE);
 #undef ADD
 	/* In file order, so a duplicate is reported where it is written again. */
-	qsort(v->names, v->nnames, sizeof(*v->names), name_cmp);
+	if (v->nnames > 0)
+		qsort(v->names, v->nnames, sizeof(*v->names), name_cmp);
 	total = v->nnames;
 	for (i = 0, j = 0; i < total; i++) {
 		const struct cfg_name *nm = &v->names[i], *prev;
