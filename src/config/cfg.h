@@ -448,7 +448,8 @@ void	cfg_free(struct cfg_net *);
 
 /* Canonical YAML (docs/network-file.md, "Canonical form"); 0 or -1 on write error. */
 int	cfg_print(const struct cfg_net *, FILE *);
-/* Same value: every field compared (locations and the display name ignored). */
+/* Same value: every schema field compared (locations, resolved pointers and the
+ * display name ignored). */
 bool	cfg_equal(const struct cfg_net *, const struct cfg_net *);
 
 /* Lookups in the global name space (everything but route tables). */
