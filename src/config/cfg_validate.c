@@ -32,22 +32,29 @@ add_name(struct cfg_vctx *v, const char *name, enum cfg_kind kind, struct cfg_lo
 	v->nnames++;
 }
 
+static int
+name_key_cmp(const void *key, const void *el)
+{
+	return strcmp(key, ((const struct cfg_name *)el)->name);
+}
+
 const struct cfg_name *
 cfg_vname(const struct cfg_vctx *v, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < v->nnames; i++)
-		if (strcmp(v->names[i].name, name) == 0)
-			return &v->names[i];
-	return NULL;
+	if (v->nnames == 0)
+		return NULL;
+	return bsearch(name, v->names, v->nnames, sizeof(*v->names), name_key_cmp);
 }
 
+/* By name, then by position: duplicates end up together, the first one first. */
 static int
 name_cmp(const void *a, const void *b)
 {
 	const struct cfg_name *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
+	if (c != 0)
+		return c;
 	if (x->loc.line != y->loc.line)
 		return x->loc.line < y->loc.line ? -1 : 1;
 	if (x->loc.col != y->loc.col)
@@ -83,7 +90,8 @@ build_names(struct cfg_vctx *v)
 	ADD(n->vpn_connections, n->nvpn_connections, CFG_K_VPN_CONNECTION);
 	ADD(n->nodes, n->nnodes, CFG_K_NODE);
 #undef ADD
-	/* In file order, so a duplicate is reported where it is written again. */
+	/* Sorted by name (cfg_vname searches it); a duplicate is reported where it is
+	 * written again, against the first definition. */
 	if (v->nnames > 0)
 		qsort(v->names, v->nnames, sizeof(*v->names), name_cmp);
 	total = v->nnames;
@@ -95,14 +103,14 @@ build_names(struct cfg_vctx *v)
 			    "references); choose another name", nm->name);
 			continue;
 		}
-		v->nnames = j;		/* look up among the names kept so far */
-		if ((prev = cfg_vname(v, nm->name)) != NULL) {
+		prev = j > 0 ? &v->names[j - 1] : NULL;
+		if (prev != NULL && strcmp(prev->name, nm->name) == 0)
 			cfg_err(v->ctx, nm->loc, "duplicate name '%s' (first defined at line %d "
 			    "as %s %s); names are unique across the whole file", nm->name,
 			    prev->loc.line, prev->kind == CFG_K_OWNER ||
 			    prev->kind == CFG_K_ATTACHMENT ? "an" : "a",
 			    cfg_kind_name(prev->kind));
-		} else
+		else
 			v->names[j++] = *nm;
 	}
 	v->nnames = j;
