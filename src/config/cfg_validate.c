@@ -472,6 +472,39 @@ check_attachment(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_attachment *a
 	}
 }
 
+/* A route's prefix list: one of its own hub's, else say whose it is. */
+static void
+hub_prefix_list(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_ref *r)
+{
+	const char **cands;
+	size_t i;
+
+	for (i = 0; i < h->nprefix_lists; i++)
+		if (h->prefix_lists[i].name != NULL &&
+		    strcmp(h->prefix_lists[i].name, r->name) == 0) {
+			r->kind = CFG_K_PREFIX_LIST;
+			r->ptr = &h->prefix_lists[i];
+			return;
+		}
+	if (cfg_vname(v, r->name) != NULL) {
+		cfg_resolve(v, r, KB(CFG_K_PREFIX_LIST), "prefix list");
+		if (r->ptr != NULL) {
+			cfg_err(v->ctx, r->loc, "prefix list '%s' belongs to hub '%s'; a "
+			    "route references a prefix list of its own hub", r->name,
+			    ((struct cfg_prefix_list *)r->ptr)->hub->name);
+			r->ptr = NULL;
+			r->kind = CFG_K_NONE;
+		}
+		return;
+	}
+	cands = xreallocarray(NULL, h->nprefix_lists + 1, sizeof(*cands));
+	for (i = 0; i < h->nprefix_lists; i++)
+		cands[i] = h->prefix_lists[i].name;
+	undefined(v, r, "prefix list", "a prefix list of this hub", cands,
+	    h->nprefix_lists);
+	free(cands);
+}
+
 static void
 check_tgw_routes(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_route_table *rt)
 {
@@ -503,12 +536,8 @@ check_tgw_routes(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_route_table *
 				    "referenced twice in route table '%s' (first at line %d)",
 				    r->prefix_list.name, rt->name, o->loc.line);
 		}
-		if (r->prefix_list.name != NULL && cfg_resolve(v, &r->prefix_list,
-		    KB(CFG_K_PREFIX_LIST), "prefix list") &&
-		    ((struct cfg_prefix_list *)r->prefix_list.ptr)->hub != h)
-			cfg_err(v->ctx, r->prefix_list.loc, "prefix list '%s' belongs to "
-			    "another hub; a route references a prefix list of its own hub",
-			    r->prefix_list.name);
+		if (r->prefix_list.name != NULL)
+			hub_prefix_list(v, h, &r->prefix_list);
 		if (r->target.name == NULL)
 			continue;
 		for (j = 0; j < h->nattachments; j++)
@@ -655,8 +684,6 @@ check_hub(struct cfg_vctx *v, struct cfg_hub *h)
 	size_t i, j;
 
 	cfg_resolve(v, &h->owner, KB(CFG_K_OWNER), "owner");
-	for (i = 0; i < h->nprefix_lists; i++)
-		h->prefix_lists[i].hub = h;
 	if (h->kind == CFG_HUB_TGW) {
 		cfg_resolve(v, &h->region, KB(CFG_K_REGION), "region");
 		if (!((h->asn >= 64512 && h->asn <= 65534) || h->asn >= 4200000000U))
@@ -689,7 +716,7 @@ void
 cfg_validate(struct cfg_ctx *ctx, struct cfg_net *net)
 {
 	struct cfg_vctx v = { .ctx = ctx, .net = net };
-	size_t i;
+	size_t i, j;
 
 	if (net->version != CFG_VERSION && net->version != 0)
 		cfg_err(ctx, net->loc, "version %u is not supported; this program reads "
@@ -713,6 +740,10 @@ cfg_validate(struct cfg_ctx *ctx, struct cfg_net *net)
 		if (net->vpcs[i].name != NULL)
 			check_vpc(&v, &net->vpcs[i]);
 	cfg_validate_gateways(&v);
+	/* Back pointers first: a hub's routes may name another hub's objects. */
+	for (i = 0; i < net->nhubs; i++)
+		for (j = 0; j < net->hubs[i].nprefix_lists; j++)
+			net->hubs[i].prefix_lists[j].hub = &net->hubs[i];
 	for (i = 0; i < net->nhubs; i++)
 		if (net->hubs[i].name != NULL)
 			check_hub(&v, &net->hubs[i]);
