@@ -353,6 +353,8 @@ struct cfg_tunnel {
 	/* resolved */
 	uint32_t	 eff_asn_left;
 	uint32_t	 eff_asn_right;
+	struct ipaddr	 inside_left;	/* .1 of inside_cidr (BGP neighbour of right) */
+	struct ipaddr	 inside_right;	/* .2 of inside_cidr; both zero when unset */
 };
 
 struct cfg_vpn_connection {

@@ -212,6 +212,10 @@ check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel
 		    "right_ip; the two ends are different addresses", k);
 	check_ip_on_gateway(v, &c->left, &t->left_ip, t->left_ip_loc, "left_ip");
 	check_ip_on_gateway(v, &c->right, &t->right_ip, t->right_ip_loc, "right_ip");
+	if (t->inside_set && t->inside_cidr.len == 30) {
+		prefix_nth(&t->inside_cidr, 1, &t->inside_left);
+		prefix_nth(&t->inside_cidr, 2, &t->inside_right);
+	}
 	t->eff_asn_left = t->asn_left != 0 ? t->asn_left : side_asn(&c->left);
 	t->eff_asn_right = t->asn_right != 0 ? t->asn_right : side_asn(&c->right);
 	if (c->routing != CFG_ROUTING_BGP)

@@ -183,6 +183,13 @@ test_network_b(void **state)
 		for (k = 0; k < c->ntunnels; k++, ntun++) {
 			struct cfg_tunnel *t = &c->tunnels[k];
 
+			char b1[64], b2[64], want[64];
+
+			/* AWS end .1, GCP end .2 of each inside /30 (beh. 20). */
+			snprintf(want, sizeof(want), "169.254.%zu.1", 21 + 2 * i + k);
+			assert_string_equal(addr_fmt(&t->inside_left, b1, sizeof(b1)), want);
+			snprintf(want, sizeof(want), "169.254.%zu.2", 21 + 2 * i + k);
+			assert_string_equal(addr_fmt(&t->inside_right, b2, sizeof(b2)), want);
 			assert_int_equal(t->eff_asn_left, 64512);
 			assert_int_equal(t->eff_asn_right, 65000);
 			assert_true(t->inside_set);
