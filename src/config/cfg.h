@@ -267,6 +267,7 @@ struct cfg_hub {
 	/* kind: tgw */
 	struct cfg_ref	 region;
 	uint32_t	 asn;
+	struct cfg_loc	 asn_loc;
 	bool		 default_association;
 	bool		 default_propagation;
 	char		*default_route_table;

@@ -165,7 +165,7 @@ static const struct cfg_field hub_f[] = {
 	ENUM("kind", struct cfg_hub, kind, FF_REQ, hub_kinds, CFG_HUB_TGW, "hub kind"),
 	REF("owner", struct cfg_hub, owner, 0, "owner"),
 	REF("region", struct cfg_hub, region, FF_REQ | FF_TGW, "region"),
-	U32("asn", struct cfg_hub, asn, FF_TGW, 1, 4294967294LL, 64512),
+	U32L("asn", struct cfg_hub, asn, FF_TGW, 1, 4294967294LL, 64512),
 	BOOL("default_association", struct cfg_hub, default_association, FF_TGW, 1),
 	BOOL("default_propagation", struct cfg_hub, default_propagation, FF_TGW, 1),
 	{ .key = "default_route_table", .type = FT_NAME, .flags = FF_TGW,

@@ -687,7 +687,8 @@ check_hub(struct cfg_vctx *v, struct cfg_hub *h)
 	if (h->kind == CFG_HUB_TGW) {
 		cfg_resolve(v, &h->region, KB(CFG_K_REGION), "region");
 		if (!((h->asn >= 64512 && h->asn <= 65534) || h->asn >= 4200000000U))
-			cfg_err(v->ctx, h->loc, "hub '%s' asn %u is not a private ASN; allowed: "
+			cfg_err(v->ctx, h->asn_loc.line != 0 ? h->asn_loc : h->loc, "hub '%s' "
+			    "asn %u is not a private ASN; allowed: "
 			    "64512-65534 or 4200000000-4294967294", h->name, h->asn);
 		for (i = 0; i < h->nroute_tables; i++)
 			for (j = 0; j < i; j++)

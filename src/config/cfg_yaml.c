@@ -279,6 +279,10 @@ list_items(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 		if (f->type == FT_LIST)
 			cfg_err(ctx, node_loc(n), "expected a list of %ss for '%s', got %s",
 			    f->sub->what, f->key, describe(n, b, sizeof(b)));
+		else if (n->type == YAML_SCALAR_NODE)
+			cfg_err(ctx, node_loc(n), "expected a list for '%s', got %s; write "
+			    "[%.60s]", f->key, describe(n, b, sizeof(b)),
+			    (const char *)n->data.scalar.value);
 		else
 			cfg_err(ctx, node_loc(n), "expected a list for '%s', got %s; write "
 			    "[a, b]", f->key, describe(n, b, sizeof(b)));
