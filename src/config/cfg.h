@@ -321,10 +321,11 @@ enum cfg_dpd_action { CFG_DPD_CLEAR = 0, CFG_DPD_RESTART, CFG_DPD_NONE };
 struct cfg_conn_side {
 	struct cfg_loc	 loc;
 	struct cfg_ref	 gateway;	/* a tgw hub or a vpn gateway */
-	/* resolved: exactly one is set */
+	/* resolved: exactly one of hub / vpngw is set */
 	struct cfg_hub	*hub;
 	struct cfg_vpn_gateway *vpngw;
 	struct cfg_region *region;
+	struct cfg_attachment *attachment;	/* hub side: its vpn attachment */
 };
 
 struct cfg_selectors {

@@ -411,6 +411,12 @@ check_attachment(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_attachment *a
 				    "on hub '%s' (its sides: %s, %s); attach it to a hub on one "
 				    "of its sides", c->name, h->name, c->left.gateway.name,
 				    c->right.gateway.name);
+			for (i = 0; i < h->nattachments && &h->attachments[i] != att; i++)
+				if (h->attachments[i].vpn.ptr == c)
+					cfg_err(v->ctx, att->vpn.loc, "vpn connection '%s' is "
+					    "already attached to hub '%s' by '%s' (line %d); one "
+					    "attachment per connection", c->name, h->name,
+					    h->attachments[i].name, h->attachments[i].loc.line);
 		}
 		if (att->owner.ptr != NULL && hub_owner != NULL && att->owner.ptr != hub_owner)
 			cfg_err(v->ctx, att->owner.loc, "vpn attachment '%s' is owned by '%s', "

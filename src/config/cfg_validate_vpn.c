@@ -265,6 +265,25 @@ check_lifetimes(struct cfg_vpn_connection *c, struct cfg_vctx *v)
 		    "short; AWS allows 30 or more (beh. 24)", c->dpd_timeout_s);
 }
 
+/* A hub side reaches the hub's route tables only through a vpn attachment. */
+static void
+side_attachment(struct cfg_vctx *v, struct cfg_vpn_connection *c,
+    struct cfg_conn_side *s)
+{
+	size_t i;
+
+	if (s->hub == NULL)
+		return;
+	for (i = 0; i < s->hub->nattachments; i++)
+		if (s->hub->attachments[i].vpn.ptr == c) {
+			s->attachment = &s->hub->attachments[i];
+			return;
+		}
+	cfg_warn(v->ctx, s->gateway.loc, "connection '%s' ends on hub '%s', but no "
+	    "attachment of the hub names it; add an attachment with vpn: %s", c->name,
+	    s->hub->name, c->name);
+}
+
 static bool
 side_aws(const struct cfg_conn_side *s)
 {
@@ -349,6 +368,8 @@ cfg_validate_connections(struct cfg_vctx *v)
 		c = &net->vpn_connections[i];
 		if (c->name == NULL)
 			continue;
+		side_attachment(v, c, &c->left);
+		side_attachment(v, c, &c->right);
 		/* Hub regions resolve after the sides, so regions are looked up now. */
 		if (c->left.hub != NULL)
 			c->left.region = c->left.hub->region.ptr;

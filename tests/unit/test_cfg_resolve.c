@@ -115,6 +115,8 @@ test_network_a(void **state)
 
 	/* Connection sides: the TGW (a hub) on the left, the gateway on the right. */
 	assert_ptr_equal(c->left.hub, tgw);
+	assert_ptr_equal(c->left.attachment, cfg_find_attachment(n, "tgw-vpn-alibaba"));
+	assert_null(c->right.attachment);
 	assert_null(c->left.vpngw);
 	assert_ptr_equal(c->right.vpngw, gw);
 	assert_ptr_equal(c->left.region, cfg_find_region(n, "us-east-1"));
