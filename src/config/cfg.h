@@ -61,8 +61,9 @@ void	cfg_diag_print(const struct cfg_diag *, FILE *);
 
 /* Levenshtein distance (bytes), used for did-you-mean suggestions. */
 size_t	cfg_edit_distance(const char *, const char *);
-/* The candidate closest to `word` when it is close enough to be a likely typo
- * (distance <= max(1, strlen(word) / 3), ties to the first), else NULL. */
+/* The first candidate that `word` (3+ characters) abbreviates, else the candidate
+ * closest to `word` when it is close enough to be a likely typo (distance <=
+ * max(1, strlen(word) / 3), ties to the first), else NULL. */
 const char *cfg_suggest(const char *word, const char *const *cands, size_t n);
 
 /* ---- model ---------------------------------------------------------------- */
@@ -167,6 +168,7 @@ struct cfg_vpc {
 	struct cfg_ref	 owner;		/* optional */
 	struct cfg_prefix *cidrs;
 	size_t		 ncidrs;
+	bool		 cidrs_set;
 	struct cfg_subnet *subnets;
 	size_t		 nsubnets;
 	struct cfg_vpc_route *routes;
@@ -265,6 +267,7 @@ struct cfg_hub {
 	/* kind: tgw */
 	struct cfg_ref	 region;
 	uint32_t	 asn;
+	struct cfg_loc	 asn_loc;
 	bool		 default_association;
 	bool		 default_propagation;
 	char		*default_route_table;
@@ -318,10 +321,11 @@ enum cfg_dpd_action { CFG_DPD_CLEAR = 0, CFG_DPD_RESTART, CFG_DPD_NONE };
 struct cfg_conn_side {
 	struct cfg_loc	 loc;
 	struct cfg_ref	 gateway;	/* a tgw hub or a vpn gateway */
-	/* resolved: exactly one is set */
+	/* resolved: exactly one of hub / vpngw is set */
 	struct cfg_hub	*hub;
 	struct cfg_vpn_gateway *vpngw;
 	struct cfg_region *region;
+	struct cfg_attachment *attachment;	/* hub side: its vpn attachment */
 };
 
 struct cfg_selectors {
@@ -351,6 +355,8 @@ struct cfg_tunnel {
 	/* resolved */
 	uint32_t	 eff_asn_left;
 	uint32_t	 eff_asn_right;
+	struct ipaddr	 inside_left;	/* .1 of inside_cidr (BGP neighbour of right) */
+	struct ipaddr	 inside_right;	/* .2 of inside_cidr; both zero when unset */
 };
 
 struct cfg_vpn_connection {
@@ -379,6 +385,7 @@ struct cfg_vpn_connection {
 	struct cfg_loc	 replay_window_loc;
 	struct cfg_tunnel *tunnels;
 	size_t		 ntunnels;
+	bool		 tunnels_set;
 	/* resolved */
 	bool		 aws_rules;	/* AWS constraints apply (beh. 22-24) */
 };
@@ -445,7 +452,8 @@ void	cfg_free(struct cfg_net *);
 
 /* Canonical YAML (docs/network-file.md, "Canonical form"); 0 or -1 on write error. */
 int	cfg_print(const struct cfg_net *, FILE *);
-/* Same value: every field compared (locations and the display name ignored). */
+/* Same value: every schema field compared (locations, resolved pointers and the
+ * display name ignored). */
 bool	cfg_equal(const struct cfg_net *, const struct cfg_net *);
 
 /* Lookups in the global name space (everything but route tables). */

@@ -165,6 +165,9 @@ cfg_suggest(const char *word, const char *const *cands, size_t n)
 	for (i = 0; i < n; i++) {
 		if (cands[i] == NULL)
 			continue;
+		/* An abbreviation ("stat" for "static") is as likely as a typo. */
+		if (strlen(word) >= 3 && strncmp(word, cands[i], strlen(word)) == 0)
+			return cands[i];
 		d = cfg_edit_distance(word, cands[i]);
 		if (d < bestd) {
 			bestd = d;

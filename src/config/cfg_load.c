@@ -41,8 +41,9 @@ syntax_error(struct cfg_ctx *ctx, const yaml_parser_t *p, const char *buf, size_
 		return;
 	}
 	if (p->context != NULL)
-		cfg_err(ctx, l, "YAML syntax error: %s %s (line %d)", p->problem != NULL ?
-		    p->problem : "error", p->context, (int)p->context_mark.line + 1);
+		cfg_err(ctx, l, "YAML syntax error: %s %s that starts at line %d; check "
+		    "quotes, brackets and indentation", p->problem != NULL ? p->problem :
+		    "error", p->context, (int)p->context_mark.line + 1);
 	else
 		cfg_err(ctx, l, "YAML syntax error: %s", p->problem != NULL ? p->problem :
 		    "error");

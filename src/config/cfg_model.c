@@ -186,6 +186,8 @@ cfg_equal(const struct cfg_net *a, const struct cfg_net *b)
 #define SCAN(arr, n, nm)						\
 	do {								\
 		size_t i_;						\
+		if ((nm) == NULL)					\
+			return NULL;					\
 		for (i_ = 0; i_ < (n); i_++)				\
 			if ((arr)[i_].name != NULL && strcmp((arr)[i_].name, nm) == 0) \
 				return &(arr)[i_];			\

@@ -96,7 +96,9 @@ static const struct cfg_field vpc_f[] = {
 	NAME(struct cfg_vpc),
 	REF("region", struct cfg_vpc, region, FF_REQ, "region"),
 	REF("owner", struct cfg_vpc, owner, 0, "owner"),
-	PFXLIST("cidrs", struct cfg_vpc, cidrs, FF_REQ),
+	{ .key = "cidrs", .type = FT_PFXLIST, .flags = FF_REQ,
+	  .off = offsetof(struct cfg_vpc, cidrs), .cnt_off = offsetof(struct cfg_vpc, ncidrs),
+	  .set_off = offsetof(struct cfg_vpc, cidrs_set) },
 	LIST("subnets", struct cfg_vpc, subnets, 0, subnet_s),
 	LIST("routes", struct cfg_vpc, routes, 0, vpc_route_s),
 	LIST("hosts", struct cfg_vpc, hosts, 0, host_s),
@@ -163,7 +165,7 @@ static const struct cfg_field hub_f[] = {
 	ENUM("kind", struct cfg_hub, kind, FF_REQ, hub_kinds, CFG_HUB_TGW, "hub kind"),
 	REF("owner", struct cfg_hub, owner, 0, "owner"),
 	REF("region", struct cfg_hub, region, FF_REQ | FF_TGW, "region"),
-	U32("asn", struct cfg_hub, asn, FF_TGW, 1, 4294967294LL, 64512),
+	U32L("asn", struct cfg_hub, asn, FF_TGW, 1, 4294967294LL, 64512),
 	BOOL("default_association", struct cfg_hub, default_association, FF_TGW, 1),
 	BOOL("default_propagation", struct cfg_hub, default_propagation, FF_TGW, 1),
 	{ .key = "default_route_table", .type = FT_NAME, .flags = FF_TGW,
@@ -259,7 +261,9 @@ static const struct cfg_field conn_f[] = {
 	  .min = 0, .max = 604800, .def = 270,
 	  .loc_off = offsetof(CONN, rekey_margin_loc) },
 	U32L("replay_window", CONN, replay_window, 0, 0, 65536, 1024),
-	LIST("tunnels", CONN, tunnels, FF_REQ, tunnel_s),
+	{ .key = "tunnels", .type = FT_LIST, .flags = FF_REQ, .off = offsetof(CONN, tunnels),
+	  .cnt_off = offsetof(CONN, ntunnels), .set_off = offsetof(CONN, tunnels_set),
+	  .sub = &tunnel_s },
 };
 SCHEMA(conn_s, "vpn connection", CONN, conn_f);
 #undef CONN

@@ -15,26 +15,15 @@
 #include "config/cfg.h"
 #include "config/cfg_impl.h"
 
+/* The key was written (a reference that failed to read keeps its location). */
+#define GIVEN(r)	((r)->name != NULL || (r)->loc.line != 0)
+
 static void
 add_name(struct cfg_vctx *v, const char *name, enum cfg_kind kind, struct cfg_loc loc,
     void *ptr)
 {
-	const struct cfg_name *prev;
-
 	if (name == NULL)
 		return;
-	if (strcmp(name, "blackhole") == 0 || strcmp(name, "none") == 0) {
-		cfg_err(v->ctx, loc, "the name '%s' is reserved (a keyword in references); "
-		    "choose another name", name);
-		return;
-	}
-	if ((prev = cfg_vname(v, name)) != NULL) {
-		cfg_err(v->ctx, loc, "duplicate name '%s' (first defined at line %d as %s %s); "
-		    "names are unique across the whole file", name, prev->loc.line,
-		    prev->kind == CFG_K_OWNER || prev->kind == CFG_K_ATTACHMENT ? "an" : "a",
-		    cfg_kind_name(prev->kind));
-		return;
-	}
 	util_grow(&v->names, &v->cap, v->nnames + 1, sizeof(*v->names));
 	v->names[v->nnames].name = name;
 	v->names[v->nnames].kind = kind;
@@ -43,22 +32,41 @@ add_name(struct cfg_vctx *v, const char *name, enum cfg_kind kind, struct cfg_lo
 	v->nnames++;
 }
 
+static int
+name_key_cmp(const void *key, const void *el)
+{
+	return strcmp(key, ((const struct cfg_name *)el)->name);
+}
+
 const struct cfg_name *
 cfg_vname(const struct cfg_vctx *v, const char *name)
 {
-	size_t i;
+	if (v->nnames == 0)
+		return NULL;
+	return bsearch(name, v->names, v->nnames, sizeof(*v->names), name_key_cmp);
+}
 
-	for (i = 0; i < v->nnames; i++)
-		if (strcmp(v->names[i].name, name) == 0)
-			return &v->names[i];
-	return NULL;
+/* By name, then by position: duplicates end up together, the first one first. */
+static int
+name_cmp(const void *a, const void *b)
+{
+	const struct cfg_name *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c != 0)
+		return c;
+	if (x->loc.line != y->loc.line)
+		return x->loc.line < y->loc.line ? -1 : 1;
+	if (x->loc.col != y->loc.col)
+		return x->loc.col < y->loc.col ? -1 : 1;
+	return 0;
 }
 
 static void
 build_names(struct cfg_vctx *v)
 {
 	struct cfg_net *n = v->net;
-	size_t i, j;
+	size_t i, j, total;
 
 #define ADD(arr, cnt, k)	for (i = 0; i < (cnt); i++)		\
 		add_name(v, (arr)[i].name, k, (arr)[i].loc, &(arr)[i])
@@ -82,6 +90,30 @@ build_names(struct cfg_vctx *v)
 	ADD(n->vpn_connections, n->nvpn_connections, CFG_K_VPN_CONNECTION);
 	ADD(n->nodes, n->nnodes, CFG_K_NODE);
 #undef ADD
+	/* Sorted by name (cfg_vname searches it); a duplicate is reported where it is
+	 * written again, against the first definition. */
+	if (v->nnames > 0)
+		qsort(v->names, v->nnames, sizeof(*v->names), name_cmp);
+	total = v->nnames;
+	for (i = 0, j = 0; i < total; i++) {
+		const struct cfg_name *nm = &v->names[i], *prev;
+
+		if (strcmp(nm->name, "blackhole") == 0 || strcmp(nm->name, "none") == 0) {
+			cfg_err(v->ctx, nm->loc, "the name '%s' is reserved (a keyword in "
+			    "references); choose another name", nm->name);
+			continue;
+		}
+		prev = j > 0 ? &v->names[j - 1] : NULL;
+		if (prev != NULL && strcmp(prev->name, nm->name) == 0)
+			cfg_err(v->ctx, nm->loc, "duplicate name '%s' (first defined at line %d "
+			    "as %s %s); names are unique across the whole file", nm->name,
+			    prev->loc.line, prev->kind == CFG_K_OWNER ||
+			    prev->kind == CFG_K_ATTACHMENT ? "an" : "a",
+			    cfg_kind_name(prev->kind));
+		else
+			v->names[j++] = *nm;
+	}
+	v->nnames = j;
 }
 
 /* "a hub, a vpn gateway or blackhole" */
@@ -184,7 +216,7 @@ check_vpc(struct cfg_vctx *v, struct cfg_vpc *vpc)
 
 	cfg_resolve(v, &vpc->region, KB(CFG_K_REGION), "region");
 	cfg_resolve(v, &vpc->owner, KB(CFG_K_OWNER), "owner");
-	if (vpc->ncidrs == 0 && vpc->name != NULL)
+	if (vpc->ncidrs == 0 && vpc->cidrs_set)
 		cfg_err(v->ctx, vpc->loc, "vpc '%s' has no cidrs; list at least one, e.g. "
 		    "cidrs: [10.0.0.0/16]", vpc->name);
 	for (i = 0; i < vpc->ncidrs; i++)
@@ -334,11 +366,13 @@ static void
 check_attachment(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_attachment *att)
 {
 	struct cfg_owner *hub_owner = h->owner.ptr;
-	int nkinds = (att->vpc.name != NULL) + (att->vpn.name != NULL) +
-	    (att->peering.name != NULL);
+	int nkinds = GIVEN(&att->vpc) + GIVEN(&att->vpn) + GIVEN(&att->peering);
 	size_t i, j;
 
 	att->hub = h;
+	if (nkinds == 1 && !(att->vpc.name != NULL || att->vpn.name != NULL ||
+	    att->peering.name != NULL))
+		return;		/* the one given was unreadable, already reported */
 	if (nkinds != 1) {
 		cfg_err(v->ctx, att->loc, "attachment '%s' has %s of vpc, vpn and peering; "
 		    "give exactly one", att->name != NULL ? att->name : "?",
@@ -377,6 +411,12 @@ check_attachment(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_attachment *a
 				    "on hub '%s' (its sides: %s, %s); attach it to a hub on one "
 				    "of its sides", c->name, h->name, c->left.gateway.name,
 				    c->right.gateway.name);
+			for (i = 0; i < h->nattachments && &h->attachments[i] != att; i++)
+				if (h->attachments[i].vpn.ptr == c)
+					cfg_err(v->ctx, att->vpn.loc, "vpn connection '%s' is "
+					    "already attached to hub '%s' by '%s' (line %d); one "
+					    "attachment per connection", c->name, h->name,
+					    h->attachments[i].name, h->attachments[i].loc.line);
 		}
 		if (att->owner.ptr != NULL && hub_owner != NULL && att->owner.ptr != hub_owner)
 			cfg_err(v->ctx, att->owner.loc, "vpn attachment '%s' is owned by '%s', "
@@ -397,8 +437,8 @@ check_attachment(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_attachment *a
 	if (att->eff_owner == NULL)
 		att->eff_owner = hub_owner;
 	/* RAM (beh. 46-47): another owner needs a share; acceptance decides the state. */
-	if (h->kind == CFG_HUB_TGW && att->eff_owner != NULL && hub_owner != NULL &&
-	    att->eff_owner != hub_owner) {
+	if (h->kind == CFG_HUB_TGW && att->kind == CFG_ATT_VPC && att->eff_owner != NULL &&
+	    hub_owner != NULL && att->eff_owner != hub_owner) {
 		bool shared = false;
 
 		for (i = 0; i < v->net->nshares && !shared; i++)
@@ -438,21 +478,55 @@ check_attachment(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_attachment *a
 	}
 }
 
+/* A route's prefix list: one of its own hub's, else say whose it is. */
+static void
+hub_prefix_list(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_ref *r)
+{
+	const char **cands;
+	size_t i;
+
+	for (i = 0; i < h->nprefix_lists; i++)
+		if (h->prefix_lists[i].name != NULL &&
+		    strcmp(h->prefix_lists[i].name, r->name) == 0) {
+			r->kind = CFG_K_PREFIX_LIST;
+			r->ptr = &h->prefix_lists[i];
+			return;
+		}
+	if (cfg_vname(v, r->name) != NULL) {
+		cfg_resolve(v, r, KB(CFG_K_PREFIX_LIST), "prefix list");
+		if (r->ptr != NULL) {
+			cfg_err(v->ctx, r->loc, "prefix list '%s' belongs to hub '%s'; a "
+			    "route references a prefix list of its own hub", r->name,
+			    ((struct cfg_prefix_list *)r->ptr)->hub->name);
+			r->ptr = NULL;
+			r->kind = CFG_K_NONE;
+		}
+		return;
+	}
+	cands = xreallocarray(NULL, h->nprefix_lists + 1, sizeof(*cands));
+	for (i = 0; i < h->nprefix_lists; i++)
+		cands[i] = h->prefix_lists[i].name;
+	undefined(v, r, "prefix list", "a prefix list of this hub", cands,
+	    h->nprefix_lists);
+	free(cands);
+}
+
 static void
 check_tgw_routes(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_route_table *rt)
 {
 	char a[PREFIX_STRLEN];
 	const char **cands;
+	const struct cfg_name *nm;
 	struct cfg_tgw_route *r, *o;
 	size_t i, j;
 
 	rt->hub = h;
 	for (i = 0; i < rt->nroutes; i++) {
 		r = &rt->routes[i];
-		if (r->dest_set == (r->prefix_list.name != NULL))
+		if ((r->dest_set || r->dest_loc.line != 0) == GIVEN(&r->prefix_list))
 			cfg_err(v->ctx, r->loc, "a hub route needs exactly one of dest and "
 			    "prefix_list");
-		if ((r->target.name != NULL) == r->blackhole)
+		if (GIVEN(&r->target) == r->blackhole)
 			cfg_err(v->ctx, r->loc, "a hub route needs exactly one of target (an "
 			    "attachment) and blackhole: true");
 		for (j = 0; j < i; j++) {
@@ -468,12 +542,8 @@ check_tgw_routes(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_route_table *
 				    "referenced twice in route table '%s' (first at line %d)",
 				    r->prefix_list.name, rt->name, o->loc.line);
 		}
-		if (r->prefix_list.name != NULL && cfg_resolve(v, &r->prefix_list,
-		    KB(CFG_K_PREFIX_LIST), "prefix list") &&
-		    ((struct cfg_prefix_list *)r->prefix_list.ptr)->hub != h)
-			cfg_err(v->ctx, r->prefix_list.loc, "prefix list '%s' belongs to "
-			    "another hub; a route references a prefix list of its own hub",
-			    r->prefix_list.name);
+		if (r->prefix_list.name != NULL)
+			hub_prefix_list(v, h, &r->prefix_list);
 		if (r->target.name == NULL)
 			continue;
 		for (j = 0; j < h->nattachments; j++)
@@ -489,6 +559,13 @@ check_tgw_routes(struct cfg_vctx *v, struct cfg_hub *h, struct cfg_route_table *
 			cfg_err(v->ctx, r->target.loc, "attachment '%s' belongs to another hub; "
 			    "a static route of hub '%s' targets one of its own attachments",
 			    r->target.name, h->name);
+			continue;
+		}
+		if ((nm = cfg_vname(v, r->target.name)) != NULL) {
+			cfg_err(v->ctx, r->target.loc, "route target '%s' is %s %s (line %d); "
+			    "a hub route targets an attachment of hub '%s'", r->target.name,
+			    nm->kind == CFG_K_OWNER ? "an" : "a", cfg_kind_name(nm->kind),
+			    nm->loc.line, h->name);
 			continue;
 		}
 		cands = xreallocarray(NULL, h->nattachments + 1, sizeof(*cands));
@@ -587,8 +664,8 @@ check_cen(struct cfg_vctx *v, struct cfg_hub *h)
 		struct cfg_bandwidth *bw = &h->bandwidth[i];
 
 		if (bw->nbetween != 2) {
-			cfg_err(v->ctx, bw->loc, "'between' lists %zu regions; a bandwidth "
-			    "entry joins exactly two", bw->nbetween);
+			cfg_err(v->ctx, bw->loc, "'between' lists %zu region%s; a bandwidth "
+			    "entry joins exactly two", bw->nbetween, bw->nbetween == 1 ? "" : "s");
 			continue;
 		}
 		for (j = 0; j < 2; j++) {
@@ -599,7 +676,7 @@ check_cen(struct cfg_vctx *v, struct cfg_hub *h)
 					break;
 			if (k == h->nregions)
 				cfg_err(v->ctx, bw->between[j].loc, "region '%s' is not one of "
-				    "cen '%s''s regions", bw->between[j].name, h->name);
+				    "the regions of cen '%s'", bw->between[j].name, h->name);
 		}
 		if (strcmp(bw->between[0].name, bw->between[1].name) == 0)
 			cfg_err(v->ctx, bw->loc, "a bandwidth entry joins two different "
@@ -613,12 +690,11 @@ check_hub(struct cfg_vctx *v, struct cfg_hub *h)
 	size_t i, j;
 
 	cfg_resolve(v, &h->owner, KB(CFG_K_OWNER), "owner");
-	for (i = 0; i < h->nprefix_lists; i++)
-		h->prefix_lists[i].hub = h;
 	if (h->kind == CFG_HUB_TGW) {
 		cfg_resolve(v, &h->region, KB(CFG_K_REGION), "region");
 		if (!((h->asn >= 64512 && h->asn <= 65534) || h->asn >= 4200000000U))
-			cfg_err(v->ctx, h->loc, "hub '%s' asn %u is not a private ASN; allowed: "
+			cfg_err(v->ctx, h->asn_loc.line != 0 ? h->asn_loc : h->loc, "hub '%s' "
+			    "asn %u is not a private ASN; allowed: "
 			    "64512-65534 or 4200000000-4294967294", h->name, h->asn);
 		for (i = 0; i < h->nroute_tables; i++)
 			for (j = 0; j < i; j++)
@@ -647,7 +723,7 @@ void
 cfg_validate(struct cfg_ctx *ctx, struct cfg_net *net)
 {
 	struct cfg_vctx v = { .ctx = ctx, .net = net };
-	size_t i;
+	size_t i, j;
 
 	if (net->version != CFG_VERSION && net->version != 0)
 		cfg_err(ctx, net->loc, "version %u is not supported; this program reads "
@@ -657,8 +733,8 @@ cfg_validate(struct cfg_ctx *ctx, struct cfg_net *net)
 		struct cfg_wan *w = &net->wan[i];
 
 		if (w->nbetween != 2) {
-			cfg_err(ctx, w->loc, "'between' lists %zu regions; a wan link joins "
-			    "exactly two", w->nbetween);
+			cfg_err(ctx, w->loc, "'between' lists %zu region%s; a wan link joins "
+			    "exactly two", w->nbetween, w->nbetween == 1 ? "" : "s");
 			continue;
 		}
 		cfg_resolve(&v, &w->between[0], KB(CFG_K_REGION), "region");
@@ -671,6 +747,10 @@ cfg_validate(struct cfg_ctx *ctx, struct cfg_net *net)
 		if (net->vpcs[i].name != NULL)
 			check_vpc(&v, &net->vpcs[i]);
 	cfg_validate_gateways(&v);
+	/* Back pointers first: a hub's routes may name another hub's objects. */
+	for (i = 0; i < net->nhubs; i++)
+		for (j = 0; j < net->hubs[i].nprefix_lists; j++)
+			net->hubs[i].prefix_lists[j].hub = &net->hubs[i];
 	for (i = 0; i < net->nhubs; i++)
 		if (net->hubs[i].name != NULL)
 			check_hub(&v, &net->hubs[i]);

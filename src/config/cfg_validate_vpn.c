@@ -101,7 +101,6 @@ resolve_side(struct cfg_vctx *v, struct cfg_conn_side *s)
 			return;
 		}
 		s->hub = h;
-		s->region = h->region.ptr;
 	} else {
 		s->vpngw = s->gateway.ptr;
 		s->region = s->vpngw->region.ptr;
@@ -145,7 +144,7 @@ static void
 check_ip_on_gateway(struct cfg_vctx *v, const struct cfg_conn_side *s,
     const struct ipaddr *ip, struct cfg_loc loc, const char *key)
 {
-	char a[64];
+	char a[64], b[64];
 	size_t i;
 
 	if (s->vpngw == NULL || s->vpngw->ninterfaces == 0)
@@ -155,7 +154,7 @@ check_ip_on_gateway(struct cfg_vctx *v, const struct cfg_conn_side *s,
 			return;
 	cfg_err(v->ctx, loc, "%s %s is not an interface of vpn gateway '%s'; allowed: "
 	    "its interfaces (%s%s)", key, addr_fmt(ip, a, sizeof(a)), s->vpngw->name,
-	    addr_fmt(&s->vpngw->interfaces[0].addr, a, sizeof(a)),
+	    addr_fmt(&s->vpngw->interfaces[0].addr, b, sizeof(b)),
 	    s->vpngw->ninterfaces > 1 ? ", ..." : "");
 }
 
@@ -177,8 +176,7 @@ check_psk_file(struct cfg_vctx *v, struct cfg_tunnel *t)
 		    t->psk_file);
 	else if ((st.st_mode & 077) != 0)
 		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is accessible by group "
-		    "or others (mode %04o); make it mode 0600", t->psk_file,
-		    (unsigned)(st.st_mode & 07777));
+		    "or others; make it mode 0600 (chmod 600)", t->psk_file);
 	free(path);
 }
 
@@ -214,6 +212,10 @@ check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel
 		    "right_ip; the two ends are different addresses", k);
 	check_ip_on_gateway(v, &c->left, &t->left_ip, t->left_ip_loc, "left_ip");
 	check_ip_on_gateway(v, &c->right, &t->right_ip, t->right_ip_loc, "right_ip");
+	if (t->inside_set && t->inside_cidr.len == 30) {
+		prefix_nth(&t->inside_cidr, 1, &t->inside_left);
+		prefix_nth(&t->inside_cidr, 2, &t->inside_right);
+	}
 	t->eff_asn_left = t->asn_left != 0 ? t->asn_left : side_asn(&c->left);
 	t->eff_asn_right = t->asn_right != 0 ? t->asn_right : side_asn(&c->right);
 	if (c->routing != CFG_ROUTING_BGP)
@@ -263,6 +265,25 @@ check_lifetimes(struct cfg_vpn_connection *c, struct cfg_vctx *v)
 		    "short; AWS allows 30 or more (beh. 24)", c->dpd_timeout_s);
 }
 
+/* A hub side reaches the hub's route tables only through a vpn attachment. */
+static void
+side_attachment(struct cfg_vctx *v, struct cfg_vpn_connection *c,
+    struct cfg_conn_side *s)
+{
+	size_t i;
+
+	if (s->hub == NULL)
+		return;
+	for (i = 0; i < s->hub->nattachments; i++)
+		if (s->hub->attachments[i].vpn.ptr == c) {
+			s->attachment = &s->hub->attachments[i];
+			return;
+		}
+	cfg_warn(v->ctx, s->gateway.loc, "connection '%s' ends on hub '%s', but no "
+	    "attachment of the hub names it; add an attachment with vpn: %s", c->name,
+	    s->hub->name, c->name);
+}
+
 static bool
 side_aws(const struct cfg_conn_side *s)
 {
@@ -303,7 +324,9 @@ check_unique_tunnels(struct cfg_vctx *v)
 			continue;
 		for (k = 0; k < c->ntunnels; k++) {
 			t = &c->tunnels[k];
-			for (j = 0; j <= i; j++) {
+			bool reported = false;
+
+			for (j = 0; j <= i && !reported; j++) {
 				o = &net->vpn_connections[j];
 				if (o->name == NULL)
 					continue;
@@ -326,6 +349,8 @@ check_unique_tunnels(struct cfg_vctx *v)
 					    prefix_fmt(&t->inside_cidr, a, sizeof(a)), k + 1,
 					    gw == c->left.gateway.ptr ? c->left.gateway.name :
 					    c->right.gateway.name, o->name, l + 1, u->loc.line);
+					reported = true;
+					break;
 				}
 			}
 		}
@@ -343,6 +368,13 @@ cfg_validate_connections(struct cfg_vctx *v)
 		c = &net->vpn_connections[i];
 		if (c->name == NULL)
 			continue;
+		side_attachment(v, c, &c->left);
+		side_attachment(v, c, &c->right);
+		/* Hub regions resolve after the sides, so regions are looked up now. */
+		if (c->left.hub != NULL)
+			c->left.region = c->left.hub->region.ptr;
+		if (c->right.hub != NULL)
+			c->right.region = c->right.hub->region.ptr;
 		c->aws_rules = c->profile == CFG_PROFILE_AWS || side_aws(&c->left) ||
 		    side_aws(&c->right);
 		if (c->startup == CFG_STARTUP_START && c->ike_version == 1)
@@ -354,7 +386,7 @@ cfg_validate_connections(struct cfg_vctx *v)
 			    "pair; list one prefix per side (a wider one) or use ike_version: 2 "
 			    "(beh. 44)");
 		check_lifetimes(c, v);
-		if (c->ntunnels == 0)
+		if (c->ntunnels == 0 && c->tunnels_set)
 			cfg_err(v->ctx, c->loc, "connection '%s' has no tunnels; list at least "
 			    "one", c->name);
 		for (k = 0; k < c->ntunnels; k++)

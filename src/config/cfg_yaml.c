@@ -81,13 +81,17 @@ describe(const yaml_node_t *n, char *buf, size_t len)
 
 /* A scalar's text, or NULL (with an error) when the node is not a usable scalar. */
 static const char *
-scalar(struct cfg_ctx *ctx, const yaml_node_t *n, const char *expected)
+scalar(struct cfg_ctx *ctx, const yaml_node_t *n, const char *expected, const char *key)
 {
 	char b[64];
 
 	if (n->type != YAML_SCALAR_NODE || is_null(n)) {
-		cfg_err(ctx, node_loc(n), "expected %s, got %s", expected,
-		    describe(n, b, sizeof(b)));
+		if (key != NULL)
+			cfg_err(ctx, node_loc(n), "expected %s for '%s', got %s", expected, key,
+			    describe(n, b, sizeof(b)));
+		else
+			cfg_err(ctx, node_loc(n), "expected %s, got %s", expected,
+			    describe(n, b, sizeof(b)));
 		return NULL;
 	}
 	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length) {
@@ -135,7 +139,7 @@ read_u32(struct cfg_ctx *ctx, const struct cfg_field *f, const yaml_node_t *n,
 
 	snprintf(exp, sizeof(exp), "an integer %lld-%lld", (long long)f->min,
 	    (long long)f->max);
-	if ((s = scalar(ctx, n, exp)) == NULL)
+	if ((s = scalar(ctx, n, exp, f->key)) == NULL)
 		return false;
 	for (p = s; *p != '\0'; p++)
 		if (*p < '0' || *p > '9')
@@ -161,7 +165,7 @@ read_dbl(struct cfg_ctx *ctx, const struct cfg_field *f, const yaml_node_t *n,
 	double v;
 
 	snprintf(exp, sizeof(exp), "a number %g-%g", f->dmin, f->dmax);
-	if ((s = scalar(ctx, n, exp)) == NULL)
+	if ((s = scalar(ctx, n, exp, f->key)) == NULL)
 		return false;
 	errno = 0;
 	v = strtod(s, &end);
@@ -182,7 +186,7 @@ read_enum(struct cfg_ctx *ctx, const struct cfg_field *f, const yaml_node_t *n, 
 	size_t i, cnt;
 
 	join_enums(f->enums, allowed, sizeof(allowed));
-	if ((s = scalar(ctx, n, "a word")) == NULL)
+	if ((s = scalar(ctx, n, "a word", f->key)) == NULL)
 		return false;
 	for (i = 0; f->enums[i] != NULL; i++)
 		if (strcmp(s, f->enums[i]) == 0) {
@@ -201,12 +205,12 @@ read_enum(struct cfg_ctx *ctx, const struct cfg_field *f, const yaml_node_t *n, 
 }
 
 static bool
-read_prefix(struct cfg_ctx *ctx, const yaml_node_t *n, struct prefix *p)
+read_prefix(struct cfg_ctx *ctx, const yaml_node_t *n, struct prefix *p, const char *key)
 {
 	char err[160];
 	const char *s;
 
-	if ((s = scalar(ctx, n, "a CIDR prefix (e.g. 10.0.0.0/8)")) == NULL)
+	if ((s = scalar(ctx, n, "a CIDR prefix (e.g. 10.0.0.0/8)", key)) == NULL)
 		return false;
 	if (prefix_parse(s, p, err, sizeof(err)) == -1) {
 		cfg_err(ctx, node_loc(n), "%s", err);
@@ -221,12 +225,12 @@ read_prefix(struct cfg_ctx *ctx, const yaml_node_t *n, struct prefix *p)
 }
 
 static bool
-read_addr(struct cfg_ctx *ctx, const yaml_node_t *n, struct ipaddr *a)
+read_addr(struct cfg_ctx *ctx, const yaml_node_t *n, struct ipaddr *a, const char *key)
 {
 	char err[160];
 	const char *s;
 
-	if ((s = scalar(ctx, n, "an IPv4 address (e.g. 192.0.2.1)")) == NULL)
+	if ((s = scalar(ctx, n, "an IPv4 address (e.g. 192.0.2.1)", key)) == NULL)
 		return false;
 	if (addr_parse(s, a, err, sizeof(err)) == -1) {
 		cfg_err(ctx, node_loc(n), "%s", err);
@@ -248,8 +252,10 @@ read_ref(struct cfg_ctx *ctx, const struct cfg_field *f, const yaml_node_t *n,
 	const char *s;
 
 	snprintf(exp, sizeof(exp), "a %s name", f->what != NULL ? f->what : "object");
-	if ((s = scalar(ctx, n, exp)) == NULL)
+	if ((s = scalar(ctx, n, exp, f->key)) == NULL) {
+		r->loc = node_loc(n);	/* given, though unusable: no "missing" later */
 		return false;
+	}
 	free(r->name);
 	r->name = xstrdup(s);
 	r->loc = node_loc(n);
@@ -273,6 +279,10 @@ list_items(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 		if (f->type == FT_LIST)
 			cfg_err(ctx, node_loc(n), "expected a list of %ss for '%s', got %s",
 			    f->sub->what, f->key, describe(n, b, sizeof(b)));
+		else if (n->type == YAML_SCALAR_NODE)
+			cfg_err(ctx, node_loc(n), "expected a list for '%s', got %s; write "
+			    "[%.60s]", f->key, describe(n, b, sizeof(b)),
+			    (const char *)n->data.scalar.value);
 		else
 			cfg_err(ctx, node_loc(n), "expected a list for '%s', got %s; write "
 			    "[a, b]", f->key, describe(n, b, sizeof(b)));
@@ -283,7 +293,7 @@ list_items(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n,
 	return true;
 }
 
-static void
+static bool
 read_list(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void *obj)
 {
 	yaml_node_item_t *items;
@@ -291,14 +301,16 @@ read_list(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void *
 	size_t count, i, got = 0, esz = 0;
 	char *arr;
 
-	if (!list_items(ctx, f, n, &items, &count) || count == 0)
-		return;
+	if (!list_items(ctx, f, n, &items, &count))
+		return false;
+	if (count == 0)
+		return true;
 	switch (f->type) {
 	case FT_REFLIST:	esz = sizeof(struct cfg_ref); break;
 	case FT_PFXLIST:	esz = sizeof(struct cfg_prefix); break;
 	case FT_ADDRLIST:	esz = sizeof(struct cfg_addr); break;
 	case FT_LIST:		esz = f->sub->size; break;
-	default:		return;
+	default:		return false;
 	}
 	arr = xcalloc(count, esz);
 	for (i = 0; i < count; i++) {
@@ -311,13 +323,13 @@ read_list(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void *
 				got++;
 			break;
 		case FT_PFXLIST:
-			if (read_prefix(ctx, it, &((struct cfg_prefix *)el)->pfx)) {
+			if (read_prefix(ctx, it, &((struct cfg_prefix *)el)->pfx, f->key)) {
 				((struct cfg_prefix *)el)->loc = node_loc(it);
 				got++;
 			}
 			break;
 		case FT_ADDRLIST:
-			if (read_addr(ctx, it, &((struct cfg_addr *)el)->addr)) {
+			if (read_addr(ctx, it, &((struct cfg_addr *)el)->addr, f->key)) {
 				((struct cfg_addr *)el)->loc = node_loc(it);
 				got++;
 			}
@@ -335,6 +347,7 @@ read_list(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void *
 	}
 	*FIELD_PTR(obj, f->off, void *) = arr;
 	*FIELD_PTR(obj, f->cnt_off, size_t) = got;
+	return got > 0;		/* every item bad: each was reported already */
 }
 
 static void
@@ -346,13 +359,13 @@ read_value(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void 
 
 	switch (f->type) {
 	case FT_STR:
-		if ((ok = (s = scalar(ctx, n, "a string")) != NULL)) {
+		if ((ok = (s = scalar(ctx, n, "a string", f->key)) != NULL)) {
 			free(*FIELD_PTR(obj, f->off, char *));
 			*FIELD_PTR(obj, f->off, char *) = xstrdup(s);
 		}
 		break;
 	case FT_NAME:
-		if ((s = scalar(ctx, n, "a name")) == NULL)
+		if ((s = scalar(ctx, n, "a name", f->key)) == NULL)
 			ok = false;
 		else if (!cfg_name_ok(s)) {
 			cfg_err(ctx, node_loc(n), "invalid name '%.70s'; a name is 1-63 of "
@@ -370,7 +383,7 @@ read_value(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void 
 		ok = read_dbl(ctx, f, n, FIELD_PTR(obj, f->off, double));
 		break;
 	case FT_BOOL:
-		if ((ok = (s = scalar(ctx, n, "true or false")) != NULL)) {
+		if ((ok = (s = scalar(ctx, n, "true or false", f->key)) != NULL)) {
 			if (strcmp(s, "true") == 0)
 				*FIELD_PTR(obj, f->off, bool) = true;
 			else if (strcmp(s, "false") == 0)
@@ -386,10 +399,10 @@ read_value(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void 
 		ok = read_enum(ctx, f, n, FIELD_PTR(obj, f->off, int));
 		break;
 	case FT_PREFIX:
-		ok = read_prefix(ctx, n, FIELD_PTR(obj, f->off, struct prefix));
+		ok = read_prefix(ctx, n, FIELD_PTR(obj, f->off, struct prefix), f->key);
 		break;
 	case FT_ADDR:
-		ok = read_addr(ctx, n, FIELD_PTR(obj, f->off, struct ipaddr));
+		ok = read_addr(ctx, n, FIELD_PTR(obj, f->off, struct ipaddr), f->key);
 		break;
 	case FT_REF:
 		ok = read_ref(ctx, f, n, FIELD_PTR(obj, f->off, struct cfg_ref));
@@ -398,12 +411,13 @@ read_value(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void 
 	case FT_PFXLIST:
 	case FT_ADDRLIST:
 	case FT_LIST:
-		read_list(ctx, f, n, obj);
+		ok = read_list(ctx, f, n, obj);
 		break;
 	case FT_OBJ:
 		if (n->type != YAML_MAPPING_NODE) {
-			cfg_err(ctx, node_loc(n), "expected a mapping for '%s' (%s), got %s",
-			    f->key, f->sub->what, describe(n, b, sizeof(b)));
+			cfg_err(ctx, node_loc(n), "expected a mapping for '%s' (a %s, e.g. "
+			    "{ %s: ... }), got %s", f->key, f->sub->what, f->sub->fields[0].key,
+			    describe(n, b, sizeof(b)));
 			ok = false;
 		} else
 			read_obj(ctx, f->sub, n, FIELD_PTR(obj, f->off, void));
@@ -553,7 +567,7 @@ read_obj(struct cfg_ctx *ctx, const struct cfg_schema *s, yaml_node_t *map, void
 		vn = get_node(ctx, pair->value);
 		if (kn == NULL || vn == NULL)
 			continue;
-		if (kn->type != YAML_SCALAR_NODE || (key = scalar(ctx, kn, "a key")) == NULL) {
+		if (kn->type != YAML_SCALAR_NODE || (key = scalar(ctx, kn, "a key", NULL)) == NULL) {
 			if (kn->type != YAML_SCALAR_NODE)
 				cfg_err(ctx, node_loc(kn), "a key must be a plain word, got %s",
 				    describe(kn, b, sizeof(b)));

@@ -56,7 +56,7 @@ main(int argc, char **argv)
 {
 	struct cfg_diag diag;
 	struct cfg_net *net;
-	char *dir, *base, *okpath, *got = NULL, *want;
+	char *dir, *basebuf, *base, *okpath, *got = NULL, *want;
 	size_t gotlen = 0, wantlen = 0;
 	FILE *mem;
 	int rc = 0;
@@ -66,12 +66,12 @@ main(int argc, char **argv)
 		return 2;
 	}
 	dir = strdup(argv[1]);
-	base = strdup(argv[1]);
-	if (dir == NULL || base == NULL || chdir(dirname(dir)) == -1) {
+	basebuf = strdup(argv[1]);
+	if (dir == NULL || basebuf == NULL || chdir(dirname(dir)) == -1) {
 		perror(argv[1]);
 		return 2;
 	}
-	base = basename(base);
+	base = basename(basebuf);
 	cfg_diag_init(&diag);
 	net = cfg_load_file(base, &diag);
 	mem = open_memstream(&got, &gotlen);
@@ -94,6 +94,10 @@ main(int argc, char **argv)
 			perror(okpath);
 			return 1;
 		}
+		free(got);
+		free(okpath);
+		free(dir);
+		free(basebuf);
 		return 0;
 	}
 	if ((want = slurp(okpath, &wantlen)) == NULL) {
@@ -108,5 +112,7 @@ main(int argc, char **argv)
 	free(want);
 	free(got);
 	free(okpath);
+	free(dir);
+	free(basebuf);
 	return rc;
 }
