@@ -55,6 +55,7 @@
 #include "common/prefix.h"
 #include "common/util.h"
 #include "route/rt.h"
+#include "golden.h"
 
 #define MAXTOK	40
 
@@ -704,56 +705,13 @@ run_line(struct runner *r, char *line)
 	return OK;
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (fp == NULL)
-		return NULL;
-	do {
-		util_grow(&buf, &cap, n + 4096 + 1, 1);
-		got = fread(buf + n, 1, 4096, fp);
-		n += got;
-	} while (got > 0);
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-/* Show the first differing lines, diff-style, with line numbers. */
-static void
-report_diff(const char *okpath, const char *exp, const char *got)
-{
-	int line = 1, shown = 0;
-
-	fprintf(stderr, "golden mismatch against %s (TRANSIT_GOLDEN_UPDATE=1 rewrites it)\n",
-	    okpath);
-	while ((*exp != '\0' || *got != '\0') && shown < 12) {
-		size_t le = strcspn(exp, "\n"), lg = strcspn(got, "\n");
-
-		if (le != lg || memcmp(exp, got, le) != 0) {
-			fprintf(stderr, "line %d:\n-%.*s\n+%.*s\n", line, (int)le, exp,
-			    (int)lg, got);
-			shown++;
-		}
-		exp += le + (exp[le] == '\n');
-		got += lg + (got[lg] == '\n');
-		line++;
-	}
-}
-
 int
 main(int argc, char **argv)
 {
 	struct runner r;
-	char *in, *line, *save = NULL, *outbuf = NULL, *exp, *okpath;
-	size_t len, outlen = 0, explen, plen;
+	char *in, *line, *save = NULL, *outbuf = NULL;
+	size_t len, outlen = 0, plen;
 	int lineno = 0, rc = 0;
-	FILE *fp;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: %s case.in\n", argv[0]);
@@ -764,7 +722,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: expected a .in file\n", argv[1]);
 		return 2;
 	}
-	if ((in = slurp(argv[1], &len)) == NULL) {
+	if ((in = golden_slurp(argv[1], &len)) == NULL) {
 		fprintf(stderr, "%s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
@@ -814,27 +772,7 @@ main(int argc, char **argv)
 		return rc;
 	}
 
-	okpath = xstrdup(argv[1]);
-	memcpy(okpath + plen - 3, ".ok", 3);
-	if (getenv("TRANSIT_GOLDEN_UPDATE") != NULL &&
-	    strcmp(getenv("TRANSIT_GOLDEN_UPDATE"), "1") == 0) {
-		if ((fp = fopen(okpath, "w")) == NULL ||
-		    fwrite(outbuf, 1, outlen, fp) != outlen || fclose(fp) != 0) {
-			fprintf(stderr, "%s: cannot write\n", okpath);
-			rc = 2;
-		}
-	} else if ((exp = slurp(okpath, &explen)) == NULL) {
-		fprintf(stderr, "%s: %s (run with TRANSIT_GOLDEN_UPDATE=1 to create it)\n",
-		    okpath, strerror(errno));
-		rc = 1;
-	} else {
-		if (explen != outlen || memcmp(exp, outbuf, outlen) != 0) {
-			report_diff(okpath, exp, outbuf);
-			rc = 1;
-		}
-		free(exp);
-	}
-	free(okpath);
+	rc = golden_check(argv[1], outbuf, outlen);
 	free(outbuf);
 	return rc;
 }
