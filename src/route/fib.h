@@ -27,7 +27,8 @@ struct fib;
 struct fib_stats {
 	size_t	prefixes;
 	size_t	memory;		/* bytes held, including the prefix store */
-	size_t	groups;		/* second-level blocks in use */
+	size_t	groups;		/* level-2/3 blocks (256 entries, 1 KiB) reachable */
+	size_t	retired;	/* blocks waiting for fib_reclaim() */
 };
 
 struct fib *fib_new(void);
@@ -36,13 +37,21 @@ void	 fib_free(struct fib *);
 int	 fib_add(struct fib *, const struct prefix *, uint32_t nh);
 /* Remove a prefix; its addresses fall back to the next covering prefix.  -1 if absent. */
 int	 fib_del(struct fib *, const struct prefix *);
-/* Bulk load into an empty FIB (fast path for a full table); -1 on error. */
+/*
+ * Bulk load into an empty FIB (fast path for a full table); -1 on error (a bad
+ * prefix or nh rejects the whole load before anything is written).  A prefix given
+ * twice keeps the later nh.
+ */
 int	 fib_build(struct fib *, const struct prefix *, const uint32_t *nh, size_t n);
+/* Safe to call from any thread concurrently with the one writer. */
 uint32_t fib_lookup4(const struct fib *, uint32_t dst_host_order);
 /* n lookups with prefetching; the fast path for a batch of packets. */
 void	 fib_lookup4_batch(const struct fib *, const uint32_t *dst, uint32_t *nh, size_t n);
 void	 fib_stats(const struct fib *, struct fib_stats *);
-/* Free retired blocks; call when no reader can still hold them. */
+/*
+ * Free retired blocks (and unmap trailing empty chunks); the writer calls this when
+ * no reader can still hold them, e.g. after every worker passed a quiescent point.
+ */
 void	 fib_reclaim(struct fib *);
 
 #endif
