@@ -566,16 +566,35 @@ fib_del(struct fib *f, const struct prefix *p)
 }
 
 /*
- * Shorter prefixes first, so each later one only refines: the generic install path
- * then never rewrites a leaf twice and its depth checks pass straight through.
- * Within a length, address order walks the blocks sequentially.
+ * LSD radix sort of the build keys on bits 26..65 (length and address), 10 bits a
+ * pass; stable, so duplicates keep their input order.  Several times faster than
+ * qsort on a million keys, which matters for the 0.5 s build target.
  */
-static int
-cmp_u64(const void *a, const void *b)
+static void
+radix_sort(uint64_t *key, size_t n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	uint64_t *tmp = xreallocarray(NULL, n ? n : 1, sizeof(*tmp)), *a = key, *b = tmp, *t;
+	size_t cnt[1024], i, sum, c;
+	unsigned shift;
 
-	return x < y ? -1 : x > y;
+	for (shift = 26; shift < 64; shift += 10) {
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(a[i] >> shift) & 1023]++;
+		for (i = 0, sum = 0; i < 1024; i++) {
+			c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			b[cnt[(a[i] >> shift) & 1023]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != key)
+		memcpy(key, a, n * sizeof(*key));
+	free(tmp);
 }
 
 int
@@ -603,9 +622,18 @@ fib_build(struct fib *f, const struct prefix *pfx, const uint32_t *nh, size_t n)
 	for (i = 0; i < n; i++)
 		key[i] = (uint64_t)pfx[i].len << 58 |
 		    (uint64_t)(prefix_v4(&pfx[i]) & pmask(pfx[i].len)) << 26 | i;
-	qsort(key, n, sizeof(*key), cmp_u64);
+	/*
+	 * Shorter prefixes first, so each later one only refines and the generic
+	 * install path never rewrites a leaf twice; within a length, address order
+	 * walks the blocks sequentially.
+	 */
+	radix_sort(key, n);
 	ps_reserve(f, n);
 	for (i = 0; i < n; i++) {
+		/* The prefix-store slot is a random miss: start it early. */
+		if (i + 8 < n)
+			__builtin_prefetch(&f->ps[ps_slot(f, (uint32_t)(key[i + 8] >> 26),
+			    (unsigned)(key[i + 8] >> 58))], 1);
 		len = (unsigned)(key[i] >> 58);
 		addr = (uint32_t)(key[i] >> 26);
 		v = nh[key[i] & ((1u << 26) - 1)];
