@@ -27,8 +27,10 @@ struct fib;
 struct fib_stats {
 	size_t	prefixes;
 	size_t	memory;		/* bytes held, including the prefix store */
-	size_t	groups;		/* level-2/3 blocks (256 entries, 1 KiB) reachable */
-	size_t	retired;	/* blocks waiting for fib_reclaim() */
+	size_t	groups;		/* level-2/3 blocks (writer's 1 KiB shadows) in use */
+	size_t	compact;	/* reachable compact blocks (what readers walk) */
+	size_t	retired;	/* compact blocks waiting for fib_reclaim() */
+	size_t	lookup_bytes;	/* the part readers touch: level 1 + compact arena */
 };
 
 struct fib *fib_new(void);
@@ -53,5 +55,34 @@ void	 fib_stats(const struct fib *, struct fib_stats *);
  * no reader can still hold them, e.g. after every worker passed a quiescent point.
  */
 void	 fib_reclaim(struct fib *);
+
+/*
+ * Internal to src/route/fib*.c: the prefix store (fib_store.c).  Every prefix of a
+ * FIB with its next hop, so a delete can find the next covering prefix.
+ */
+struct fib_pent {
+	uint32_t	addr;
+	uint32_t	lennh;		/* len << 24 | nh; 0 = empty slot */
+};
+
+struct fib_pstore {
+	struct fib_pent	*tab;
+	size_t		 cap;		/* power of two, or 0 */
+	unsigned	 bits;
+	size_t		 n;
+	uint32_t	 lencnt[33];	/* prefixes per length */
+};
+
+void	 fib_ps_reserve(struct fib_pstore *, size_t n);
+/* The stored nh, or FIB_NH_NONE. */
+uint32_t fib_ps_get(const struct fib_pstore *, uint32_t addr, unsigned len);
+void	 fib_ps_set(struct fib_pstore *, uint32_t addr, unsigned len, uint32_t nh);
+int	 fib_ps_del(struct fib_pstore *, uint32_t addr, unsigned len);
+/* The longest stored prefix covering addr that is shorter than len: nh, *clen. */
+uint32_t fib_ps_covering(const struct fib_pstore *, uint32_t addr, unsigned len,
+	    unsigned *clen);
+void	 fib_ps_prefetch(const struct fib_pstore *, uint32_t addr, unsigned len);
+size_t	 fib_ps_bytes(const struct fib_pstore *);
+void	 fib_ps_free(struct fib_pstore *);
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <pthread.h>
+#include <sched.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -396,6 +398,88 @@ test_small_table_memory(void **state)
 	fib_free(f);
 }
 
+/*
+ * One writer churning a nested chain and the blocks around it while a reader
+ * thread looks up addresses whose only legal answers are known; the writer
+ * reclaims only after the reader has passed two quiescent points (the protocol
+ * at the top of fib.c).  A reader that saw a half-built block, or a block reused
+ * too early, returns a value outside the legal set (or faults on the unmapped
+ * arena when everything collapses).
+ */
+struct conc {
+	struct fib	*f;
+	int		 stop;
+	uint64_t	 epoch;
+	uint64_t	 bad;
+};
+
+static void *
+conc_reader(void *arg)
+{
+	struct conc *c = arg;
+	uint32_t dst[4] = { 0x0a010181, 0x0a020000, 0x0a010105, 0x0a0101ff }, out[4], v;
+
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
+		v = fib_lookup4(c->f, dst[0]);
+		if (v < 1 || v > 4)
+			__atomic_add_fetch(&c->bad, 1, __ATOMIC_RELAXED);
+		fib_lookup4_batch(c->f, dst, out, 4);
+		if (out[0] < 1 || out[0] > 4 || out[1] != 1 || out[2] < 1 ||
+		    (out[2] > 3 && out[2] != 5) || out[3] < 1 || out[3] > 4)
+			__atomic_add_fetch(&c->bad, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->epoch, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+static void
+test_concurrent_reader(void **state)
+{
+	struct conc c = { fib_new(), 0, 0, 0 };
+	struct rng g = { 3 };
+	/* 10.1.1.129 sees 1..4 (/8, /16, /24, /25); 10.1.1.5 also 5 (/28). */
+	struct prefix chain[4] = { pfx(0x0a010000, 16), pfx(0x0a010100, 24),
+	    pfx(0x0a010180, 25), pfx(0x0a010100, 28) };
+	uint32_t chain_nh[4] = { 2, 3, 4, 5 };
+	struct prefix p8 = pfx(0x0a000000, 8), p;
+	pthread_t t;
+	uint64_t e0;
+	uint32_t x, y;
+	unsigned len;
+	int i, k, rounds = 6000 / SCALE;
+
+	assert_int_equal(fib_add(c.f, &p8, 1), 0);
+	assert_int_equal(pthread_create(&t, NULL, conc_reader, &c), 0);
+	for (i = 0; i < rounds; i++) {
+		k = (int)(rnd(&g) % 4);
+		if (fib_add(c.f, &chain[k], chain_nh[k]) == 0 && rnd(&g) % 2)
+			(void)fib_del(c.f, &chain[k]);
+		/* Churn: blocks come and go next to the probes (never 10.2/16). */
+		x = rnd(&g) % 4;
+		y = rnd(&g) % 16;
+		len = 24 + 4 * (rnd(&g) % 2);
+		if (x == 1) {
+			/* Inside the probes' /24: a /28 in .32-.127 only. */
+			y = 2 + y % 6;
+			len = 28;
+		}
+		p = pfx(0x0a010000 | x << 8 | y << 4, len);
+		if (fib_del(c.f, &p) == -1)
+			assert_int_equal(fib_add(c.f, &p, 6 + rnd(&g) % 100), 0);
+		if (i % 64 == 63) {
+			e0 = __atomic_load_n(&c.epoch, __ATOMIC_ACQUIRE);
+			while (__atomic_load_n(&c.epoch, __ATOMIC_ACQUIRE) < e0 + 2)
+				sched_yield();
+			fib_reclaim(c.f);
+		}
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(c.bad, 0);
+	assert_true(c.epoch > 0);
+	fib_free(c.f);
+}
+
 int
 main(void)
 {
@@ -407,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_build_equals_adds),
 		cmocka_unit_test(test_memory_baseline),
 		cmocka_unit_test(test_small_table_memory),
+		cmocka_unit_test(test_concurrent_reader),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
