@@ -25,8 +25,8 @@
  * holds level-3 offsets).  Adding prefix P/len overwrites only slots in its range
  * whose depth is <= len (a longer prefix already there survives) and recurses
  * into child blocks; deleting P rewrites only slots of depth == len with the next
- * covering prefix from the prefix store (a hash of every prefix, probed from
- * len-1 down to 0 over the lengths in use).  A shadow counts the prefixes longer
+ * covering prefix from the prefix store (fib_store.c: a hash of every prefix,
+ * probed from len-1 down to 0 over the lengths in use).  A shadow counts the prefixes longer
  * than its base (/16 or /24) below it; at 0 all its slots are equal, so the parent
  * takes that leaf again and the block goes away.  Shadows live in a pool of
  * 16-block chunks (malloc'd for small tables, 2 MiB huge-page arenas beyond).

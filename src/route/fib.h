@@ -9,6 +9,12 @@
  * back by fib_reclaim() once every reader has passed a quiescent point.  A whole new
  * FIB can also be built off-line and swapped in by pointer.
  *
+ * Layout (fib.c has the details): DIR-16-8-8 with a 256 KiB first level and
+ * poptrie-style compressed 256-slot blocks below it, so a tiny table costs ~260 KiB
+ * and a 1 M-prefix table ~11 MiB of lookup memory (~85 MiB with the writer's
+ * shadows and prefix store).  Each FIB reserves 1 GiB of address space (not
+ * memory) for its compressed blocks.  Every call except the lookups is writer-only.
+ *
  * IPv4 only for now; the family travels in struct prefix so IPv6 can follow.
  */
 #ifndef TRANSIT_FIB_H

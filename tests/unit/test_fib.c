@@ -20,7 +20,7 @@
 #include "route/fib.h"
 
 #if defined(__SANITIZE_ADDRESS__)
-#define SCALE	2	/* ASan build: fewer rounds, same coverage of cases */
+#define SCALE	4	/* ASan build: fewer rounds, same coverage of cases */
 #else
 #define SCALE	1
 #endif
@@ -446,7 +446,7 @@ test_concurrent_reader(void **state)
 	uint64_t e0;
 	uint32_t x, y;
 	unsigned len;
-	int i, k, rounds = 6000 / SCALE;
+	int i, k, rounds = 4000 / SCALE;
 
 	assert_int_equal(fib_add(c.f, &p8, 1), 0);
 	assert_int_equal(pthread_create(&t, NULL, conc_reader, &c), 0);
@@ -466,7 +466,7 @@ test_concurrent_reader(void **state)
 		p = pfx(0x0a010000 | x << 8 | y << 4, len);
 		if (fib_del(c.f, &p) == -1)
 			assert_int_equal(fib_add(c.f, &p, 6 + rnd(&g) % 100), 0);
-		if (i % 64 == 63) {
+		if (i % 128 == 127) {
 			e0 = __atomic_load_n(&c.epoch, __ATOMIC_ACQUIRE);
 			while (__atomic_load_n(&c.epoch, __ATOMIC_ACQUIRE) < e0 + 2)
 				sched_yield();
