@@ -367,7 +367,7 @@ main(int argc, char **argv)
 	R("  of which huge pages", "MiB", "", (double)thp / 1024.0, (double)thp / 1024.0);
 	R("  read by lookups", "MiB", "", (double)st.lookup_bytes / 1048576.0,
 	    (double)st.lookup_bytes / 1048576.0);
-	R("blocks (shadow / compact)", "", "", (double)st.groups, (double)st.compact);
+	R("blocks (1 KiB)", "", "", (double)st.groups, (double)st.groups);
 	RATE("lookup random, single", "M/s", ">= 100 (batch)", o.lookups, t_single, 1e6);
 	RATE("lookup random, batch", "M/s", ">= 100", o.lookups, t_batch, 1e6);
 	RATE("lookup hot 64Ki, single", "M/s", "", o.lookups, t_hs, 1e6);

@@ -9,11 +9,10 @@
  * back by fib_reclaim() once every reader has passed a quiescent point.  A whole new
  * FIB can also be built off-line and swapped in by pointer.
  *
- * Layout (fib.c has the details): DIR-16-8-8 with a 256 KiB first level and
- * poptrie-style compressed 256-slot blocks below it, so a tiny table costs ~260 KiB
- * and a 1 M-prefix table ~11 MiB of lookup memory (~85 MiB with the writer's
- * shadows and prefix store).  Each FIB reserves 1 GiB of address space (not
- * memory) for its compressed blocks.  Every call except the lookups is writer-only.
+ * Layout (fib.c has the details): DIR-16-8-8, a 256 KiB first level and 1 KiB
+ * blocks below it on demand, so a tiny table costs ~260 KiB and a 1 M-prefix
+ * table ~73 MiB (57 MiB of blocks, 16 MiB prefix store).  Every call except the
+ * lookups is writer-only.
  *
  * IPv4 only for now; the family travels in struct prefix so IPv6 can follow.
  */
@@ -33,10 +32,9 @@ struct fib;
 struct fib_stats {
 	size_t	prefixes;
 	size_t	memory;		/* bytes held, including the prefix store */
-	size_t	groups;		/* level-2/3 blocks (writer's 1 KiB shadows) in use */
-	size_t	compact;	/* reachable compact blocks (what readers walk) */
-	size_t	retired;	/* compact blocks waiting for fib_reclaim() */
-	size_t	lookup_bytes;	/* the part readers touch: level 1 + compact arena */
+	size_t	groups;		/* level-2/3 blocks (256 entries, 1 KiB) reachable */
+	size_t	retired;	/* blocks waiting for fib_reclaim() */
+	size_t	lookup_bytes;	/* the part readers touch: level 1 + blocks */
 };
 
 struct fib *fib_new(void);
