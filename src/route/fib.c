@@ -556,6 +556,9 @@ fib_lookup4_batch(const struct fib *f, const uint32_t *dst, uint32_t *nh, size_t
 
 	for (base = 0; base < n; base += m) {
 		m = MIN(n - base, BATCH);
+		/* Level 1 of the next batch, so its loads below find it in L1d. */
+		for (i = base + m; i < MIN(n, base + m + BATCH); i++)
+			__builtin_prefetch(&f->tbl1[dst[i] >> 16]);
 		for (i = 0; i < m; i++)
 			e[i] = ld(&f->tbl1[dst[base + i] >> 16]);
 		ch = ld_chunks(f);
