@@ -372,9 +372,9 @@ main(int argc, char **argv)
 	RATE("lookup random, batch", "M/s", ">= 100", o.lookups, t_batch, 1e6);
 	RATE("lookup hot 64Ki, single", "M/s", "", o.lookups, t_hs, 1e6);
 	RATE("lookup hot 64Ki, batch", "M/s", "", o.lookups, t_hb, 1e6);
-	R("updates (add/del, any len)", "s", "well < 1 (100k)", t_upd.wall, t_upd.cpu);
-	RATE("updates (add/del, any len)", "k/s", "", o.updates, t_upd, 1e3);
-	RATE("updates (add/del, >= /20)", "k/s", ">= 1000 (stretch)", o.updates, t_upd20,
+	R("updates, any len: time", "s", "well < 1 (100k)", t_upd.wall, t_upd.cpu);
+	RATE("updates, any len: rate", "k/s", "", o.updates, t_upd, 1e3);
+	RATE("updates, >= /20: rate", "k/s", ">= 1000 (stretch)", o.updates, t_upd20,
 	    1e3);
 	R("reclaim after updates", "ms", "", t_rec * 1e3, t_rec20 * 1e3);
 #undef RATE
