@@ -20,10 +20,12 @@
  * 11 MiB is DRAM-bound too, and its two dependent accesses per level cost more
  * than one; its updates were also 2x slower.  bench/lpm/README.md has the figures.
  *
- * Blocks live in a pool addressed by index: a chunk table maps (index >> 4) to a
- * 16-block (16 KiB) chunk.  The first 128 chunks are malloc'd one by one (small
- * tables stay small); later ones are carved from 2 MiB arenas mapped with
- * MADV_HUGEPAGE so a full table's random lookups do not also miss the TLB.
+ * Blocks live in one pool per FIB at a fixed address: 4 GiB of address space
+ * reserved PROT_NONE (no memory, no commit charge) and made read-write as it
+ * fills, 16 KiB at a time inside the first 2 MiB (small tables stay small) and in
+ * 2 MiB MADV_HUGEPAGE steps beyond (a full table's random lookups then do not also
+ * miss the TLB).  So a block index becomes an address with one shift and no
+ * table, and a reader never sees the pool move.
  *
  * Depths make updates local.  Adding prefix P/len overwrites only leaves in its
  * range whose depth is <= len (so a longer prefix already there survives) and
@@ -35,21 +37,17 @@
  * the block is retired.
  *
  * Concurrency protocol (one writer, any number of readers, no locks):
- *  - Readers load entries and the chunk-table pointer with acquire loads (plain
- *    moves on x86) and never write.
+ *  - Readers load entries with acquire loads (plain moves on x86) and never write.
  *  - The writer changes a reachable entry only with a single release store, so a
  *    reader sees the old or the new value, each of which was a correct answer at
  *    some instant of the update.
- *  - A new block is completely filled (with the leaf it replaces) and its chunk is
- *    in the chunk table before the release store of the EXT entry pointing to it.
- *  - Growing the chunk table publishes a copy by a release store of the pointer.
- *    Readers load the pointer after the EXT entry they follow (and again before
- *    level 3), so the table they use already holds the chunk they need.
- *  - A block made unreachable by a collapse, and a replaced chunk table, are
- *    RETIRED: kept intact on a list, never reused or freed until fib_reclaim(),
- *    which the writer calls once every reader has passed a quiescent point (e.g.
- *    each worker finished the batch it was on).  Reclaim then returns blocks to the
- *    free map and unmaps trailing empty chunks, so memory follows the table down.
+ *  - A new block is completely filled (with the leaf it replaces) before the
+ *    release store of the EXT entry pointing to it.
+ *  - A block made unreachable by a collapse is RETIRED: kept intact on a list,
+ *    never reused until fib_reclaim(), which the writer calls once every reader
+ *    has passed a quiescent point (e.g. each worker finished the batch it was
+ *    on).  Reclaim returns retired blocks to the free map and decommits the pool
+ *    past the highest block in use, so memory follows the table down.
  */
 #include <sys/mman.h>
 
@@ -70,22 +68,17 @@
 
 #define L1_SIZE		65536u
 #define BLK_ENTRIES	256u
-#define CH_SHIFT	4
-#define CH_BLOCKS	(1u << CH_SHIFT)
-#define CH_BYTES	((size_t)CH_BLOCKS * BLK_ENTRIES * sizeof(uint32_t))
-#define ARENA_CHUNKS	128u
-#define ARENA_BYTES	((size_t)ARENA_CHUNKS * CH_BYTES)
-#define SMALL_CHUNKS	ARENA_CHUNKS		/* chunks below this are malloc'd */
-#define MAX_BLOCKS	(1u << 24)		/* what 24 index bits address */
+#define BLK_BYTES	((size_t)BLK_ENTRIES * sizeof(uint32_t))
+#define MAX_BLOCKS	(1u << 22)		/* 4 GiB of address space per FIB */
+#define POOL_BYTES	((size_t)MAX_BLOCKS * BLK_BYTES)
+#define HUGE_BYTES	((size_t)2 << 20)
+#define SMALL_STEP	((size_t)16 << 10)	/* commit step inside the first 2 MiB */
 #define BATCH		32
 
 struct fib {
 	uint32_t	 *tbl1;		/* level 1, L1_SIZE entries */
-	uint32_t	**chunks;	/* chunk table (readers), chcap slots */
-	size_t		  chcap;
-	size_t		  nchunks;	/* chunks mapped: blocks [0, nchunks*16) */
-	void		**arenas;
-	size_t		  arenacap;
+	uint32_t	 *pool;		/* blocks; fixed address for the FIB's life */
+	size_t		  pcommit;	/* bytes of the pool made read-write */
 	uint64_t	 *used;		/* block allocated (live or retired) */
 	size_t		  usedcap;	/* words */
 	uint32_t	 *bcount;	/* prefixes longer than the block's base */
@@ -94,8 +87,6 @@ struct fib {
 	size_t		  live;		/* blocks reachable from level 1 */
 	uint32_t	 *retired;	/* unreachable blocks awaiting reclaim */
 	size_t		  nretired, retcap;
-	void		**rptr;		/* retired chunk tables */
-	size_t		  nrptr, rptrcap;
 	struct fib_pstore ps;		/* every prefix (fib_store.c) */
 };
 
@@ -111,16 +102,10 @@ st(uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-static inline uint32_t *const *
-ld_chunks(const struct fib *f)
-{
-	return __atomic_load_n(&f->chunks, __ATOMIC_ACQUIRE);
-}
-
 static inline uint32_t *
-blkp(uint32_t *const *ch, uint32_t idx)
+blkp(uint32_t *pool, uint32_t idx)
 {
-	return ch[idx >> CH_SHIFT] + ((size_t)(idx & (CH_BLOCKS - 1)) << 8);
+	return pool + ((size_t)idx << 8);
 }
 
 static inline uint32_t
@@ -131,71 +116,49 @@ pmask(unsigned len)
 
 /* ---- block pool ---- */
 
-static void *
-arena_map(void)
+/* Address space only: PROT_NONE costs no memory and no commit charge. */
+static uint32_t *
+pool_reserve(void)
 {
 	char *p, *a;
 	size_t head;
 
-	/* Over-map to get a 2 MiB aligned range that can be backed by one huge page. */
-	p = mmap(NULL, 2 * ARENA_BYTES, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	/* Over-map so the pool starts on a 2 MiB boundary (huge-page friendly). */
+	p = mmap(NULL, POOL_BYTES + HUGE_BYTES, PROT_NONE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
-		fatal("fib: mmap %zu", 2 * ARENA_BYTES);
-	a = (char *)(((uintptr_t)p + ARENA_BYTES - 1) & ~(uintptr_t)(ARENA_BYTES - 1));
+		fatal("fib: mmap %zu", POOL_BYTES + HUGE_BYTES);
+	a = (char *)(((uintptr_t)p + HUGE_BYTES - 1) & ~(uintptr_t)(HUGE_BYTES - 1));
 	head = (size_t)(a - p);
 	if (head)
 		munmap(p, head);
-	munmap(a + ARENA_BYTES, ARENA_BYTES - head);
-#ifdef MADV_HUGEPAGE
-	(void)madvise(a, ARENA_BYTES, MADV_HUGEPAGE);	/* a hint; failure is harmless */
-#endif
-	return a;
+	munmap(a + POOL_BYTES, HUGE_BYTES - head);
+	return (uint32_t *)(void *)a;
 }
 
-static void
-retire_ptr(struct fib *f, void *p)
-{
-	util_grow(&f->rptr, &f->rptrcap, f->nrptr + 1, sizeof(*f->rptr));
-	f->rptr[f->nrptr++] = p;
-}
-
-/* Map one more chunk of 16 blocks; -1 when the 24-bit index space is used up. */
+/*
+ * Commit the next step of the pool: 16 KiB at a time inside the first 2 MiB, so
+ * a small table stays small, then 2 MiB huge pages so a full table's random
+ * lookups do not also miss the TLB.  -1 when the address space is used up.
+ */
 static int
-chunk_add(struct fib *f)
+pool_grow(struct fib *f)
 {
-	size_t c = f->nchunks, ncap, a, off;
-	uint32_t **nt;
-	uint32_t *mem;
+	size_t step = f->pcommit < HUGE_BYTES ? SMALL_STEP : HUGE_BYTES, nb;
+	char *at = (char *)f->pool + f->pcommit;
 
-	if ((c + 1) * CH_BLOCKS > MAX_BLOCKS)
+	if (f->pcommit + step > POOL_BYTES)
 		return -1;
-	if (c == f->chcap) {
-		ncap = f->chcap ? f->chcap * 2 : 4;
-		nt = xcalloc(ncap, sizeof(*nt));
-		if (f->chunks != NULL) {
-			memcpy(nt, f->chunks, c * sizeof(*nt));
-			retire_ptr(f, f->chunks);
-		}
-		__atomic_store_n(&f->chunks, nt, __ATOMIC_RELEASE);
-		f->chcap = ncap;
-	}
-	if (c < SMALL_CHUNKS)
-		mem = xmalloc(CH_BYTES);
-	else {
-		a = (c - SMALL_CHUNKS) / ARENA_CHUNKS;
-		off = (c - SMALL_CHUNKS) % ARENA_CHUNKS;
-		if (off == 0) {
-			util_grow(&f->arenas, &f->arenacap, a + 1, sizeof(*f->arenas));
-			f->arenas[a] = arena_map();
-		}
-		mem = (uint32_t *)((char *)f->arenas[a] + off * CH_BYTES);
-	}
-	__atomic_store_n(&f->chunks[c], mem, __ATOMIC_RELEASE);
-	f->nchunks++;
-	util_grow(&f->used, &f->usedcap, (f->nchunks * CH_BLOCKS + 63) / 64,
-	    sizeof(*f->used));
-	util_grow(&f->bcount, &f->bcountcap, f->nchunks * CH_BLOCKS, sizeof(*f->bcount));
+	if (mprotect(at, step, PROT_READ | PROT_WRITE) == -1)
+		fatal("fib: mprotect");
+#ifdef MADV_HUGEPAGE
+	if (step == HUGE_BYTES)
+		(void)madvise(at, step, MADV_HUGEPAGE);	/* a hint; failure is harmless */
+#endif
+	f->pcommit += step;
+	nb = f->pcommit / BLK_BYTES;
+	util_grow(&f->used, &f->usedcap, (nb + 63) / 64, sizeof(*f->used));
+	util_grow(&f->bcount, &f->bcountcap, nb, sizeof(*f->bcount));
 	return 0;
 }
 
@@ -203,7 +166,7 @@ chunk_add(struct fib *f)
 static uint32_t
 blk_alloc(struct fib *f, uint32_t fill)
 {
-	size_t w, hw = f->nchunks * CH_BLOCKS, nw = (hw + 63) / 64;
+	size_t w, hw = f->pcommit / BLK_BYTES, nw = (hw + 63) / 64;
 	uint32_t idx, *b, i;
 
 	for (w = f->free_hint; w < nw && f->used[w] == ~(uint64_t)0; w++)
@@ -211,13 +174,13 @@ blk_alloc(struct fib *f, uint32_t fill)
 	f->free_hint = w;
 	idx = w < nw ? (uint32_t)(w * 64 + (size_t)__builtin_ctzll(~f->used[w])) :
 	    (uint32_t)hw;
-	/* Bits past the mapped chunks are always clear, so idx == hw means "grow". */
-	if (idx >= hw && chunk_add(f) == -1)
+	/* Bits past hw are always clear, so idx == hw means "commit more". */
+	if (idx >= hw && pool_grow(f) == -1)
 		return UINT32_MAX;
 	f->used[idx / 64] |= (uint64_t)1 << (idx % 64);
 	f->bcount[idx] = 0;
 	f->live++;
-	b = blkp(f->chunks, idx);
+	b = blkp(f->pool, idx);
 	for (i = 0; i < BLK_ENTRIES; i++)
 		b[i] = fill;
 	return idx;
@@ -251,7 +214,7 @@ expand(struct fib *f, uint32_t *parent, uint32_t *idx)
 static void
 collapse(struct fib *f, uint32_t *parent, uint32_t idx)
 {
-	uint32_t v = blkp(f->chunks, idx)[0];
+	uint32_t v = blkp(f->pool, idx)[0];
 
 	if (v & E_EXT)
 		fatalx("fib: collapsing block %u with a child", idx);
@@ -268,7 +231,7 @@ fill_range(struct fib *f, uint32_t *e, size_t n, unsigned len, uint32_t leaf)
 	for (i = 0; i < n; i++) {
 		v = e[i];
 		if (v & E_EXT)
-			fill_range(f, blkp(f->chunks, v & E_VAL), BLK_ENTRIES, len, leaf);
+			fill_range(f, blkp(f->pool, v & E_VAL), BLK_ENTRIES, len, leaf);
 		else if (DEPTH(v) <= len && v != leaf)
 			st(&e[i], leaf);
 	}
@@ -283,7 +246,7 @@ unfill_range(struct fib *f, uint32_t *e, size_t n, unsigned len, uint32_t repl)
 	for (i = 0; i < n; i++) {
 		v = e[i];
 		if (v & E_EXT)
-			unfill_range(f, blkp(f->chunks, v & E_VAL), BLK_ENTRIES, len, repl);
+			unfill_range(f, blkp(f->pool, v & E_VAL), BLK_ENTRIES, len, repl);
 		else if (DEPTH(v) == len)
 			st(&e[i], repl);
 	}
@@ -305,7 +268,7 @@ install(struct fib *f, uint32_t addr, unsigned len, uint32_t nh, bool fresh)
 	p1 = &f->tbl1[addr >> 16];
 	if (expand(f, p1, &i2) == -1)
 		return -1;
-	b2 = blkp(f->chunks, i2);
+	b2 = blkp(f->pool, i2);
 	if (len <= 24) {
 		fill_range(f, b2 + ((addr >> 8) & 0xff), (size_t)1 << (24 - len), len,
 		    leaf);
@@ -317,7 +280,7 @@ install(struct fib *f, uint32_t addr, unsigned len, uint32_t nh, bool fresh)
 			collapse(f, p1, i2);
 		return -1;
 	}
-	fill_range(f, blkp(f->chunks, i3) + (addr & 0xff), (size_t)1 << (32 - len),
+	fill_range(f, blkp(f->pool, i3) + (addr & 0xff), (size_t)1 << (32 - len),
 	    len, leaf);
 	f->bcount[i2] += fresh;
 	f->bcount[i3] += fresh;
@@ -338,7 +301,7 @@ uninstall(struct fib *f, uint32_t addr, unsigned len, uint32_t repl)
 	if (!(*p1 & E_EXT))
 		fatalx("fib: no block under stored prefix /%u", len);
 	i2 = *p1 & E_VAL;
-	b2 = blkp(f->chunks, i2);
+	b2 = blkp(f->pool, i2);
 	if (len <= 24)
 		unfill_range(f, b2 + ((addr >> 8) & 0xff), (size_t)1 << (24 - len),
 		    len, repl);
@@ -347,7 +310,7 @@ uninstall(struct fib *f, uint32_t addr, unsigned len, uint32_t repl)
 		if (!(*p2 & E_EXT))
 			fatalx("fib: no level-3 block under stored prefix /%u", len);
 		i3 = *p2 & E_VAL;
-		unfill_range(f, blkp(f->chunks, i3) + (addr & 0xff),
+		unfill_range(f, blkp(f->pool, i3) + (addr & 0xff),
 		    (size_t)1 << (32 - len), len, repl);
 		if (--f->bcount[i3] == 0)
 			collapse(f, p2, i3);
@@ -379,26 +342,16 @@ fib_new(void)
 	struct fib *f = xcalloc(1, sizeof(*f));
 
 	f->tbl1 = xcalloc(L1_SIZE, sizeof(*f->tbl1));
+	f->pool = pool_reserve();
 	return f;
 }
 
 void
 fib_free(struct fib *f)
 {
-	size_t c;
-
 	if (f == NULL)
 		return;
-	for (c = 0; c < f->nchunks && c < SMALL_CHUNKS; c++)
-		free(f->chunks[c]);
-	for (c = 0; c < f->arenacap; c++)
-		if (f->arenas[c] != NULL)
-			munmap(f->arenas[c], ARENA_BYTES);
-	for (c = 0; c < f->nrptr; c++)
-		free(f->rptr[c]);
-	free(f->arenas);
-	free(f->rptr);
-	free(f->chunks);
+	munmap(f->pool, POOL_BYTES);
 	free(f->used);
 	free(f->bcount);
 	free(f->retired);
@@ -533,38 +486,36 @@ fib_lookup4(const struct fib *f, uint32_t dst)
 	uint32_t e = ld(&f->tbl1[dst >> 16]);
 
 	if (e & E_EXT) {
-		e = ld(blkp(ld_chunks(f), e & E_VAL) + ((dst >> 8) & 0xff));
-		/* Reload: a level-3 block may be newer than the table read above. */
+		e = ld(blkp(f->pool, e & E_VAL) + ((dst >> 8) & 0xff));
 		if (e & E_EXT)
-			e = ld(blkp(ld_chunks(f), e & E_VAL) + (dst & 0xff));
+			e = ld(blkp(f->pool, e & E_VAL) + (dst & 0xff));
 	}
 	return e & E_VAL;
 }
 
 /*
- * Three passes per batch of 32: level-1 loads (L2-resident, independent, so the
- * CPU overlaps them), then address and prefetch of every level-2 entry, then the
- * level-2 loads, by which time up to 32 DRAM misses have been in flight together.
+ * Per batch of 32: prefetch the next batch's level-1 entries, load this batch's
+ * (L2-resident, independent, so the CPU overlaps them), prefetch every level-2
+ * entry, then load them, by which time up to 32 DRAM misses have been in flight
+ * together.
  */
 void
 fib_lookup4_batch(const struct fib *f, const uint32_t *dst, uint32_t *nh, size_t n)
 {
 	const uint32_t *p[BATCH];
-	uint32_t *const *ch;
+	uint32_t *pool = f->pool;
 	uint32_t e[BATCH], v;
 	size_t base, i, m;
 
 	for (base = 0; base < n; base += m) {
 		m = MIN(n - base, BATCH);
-		/* Level 1 of the next batch, so its loads below find it in L1d. */
 		for (i = base + m; i < MIN(n, base + m + BATCH); i++)
 			__builtin_prefetch(&f->tbl1[dst[i] >> 16]);
 		for (i = 0; i < m; i++)
 			e[i] = ld(&f->tbl1[dst[base + i] >> 16]);
-		ch = ld_chunks(f);
 		for (i = 0; i < m; i++) {
 			if (e[i] & E_EXT) {
-				p[i] = blkp(ch, e[i] & E_VAL) + ((dst[base + i] >> 8) & 0xff);
+				p[i] = blkp(pool, e[i] & E_VAL) + ((dst[base + i] >> 8) & 0xff);
 				__builtin_prefetch(p[i]);
 			}
 		}
@@ -573,8 +524,7 @@ fib_lookup4_batch(const struct fib *f, const uint32_t *dst, uint32_t *nh, size_t
 			if (v & E_EXT) {
 				v = ld(p[i]);
 				if (v & E_EXT)
-					v = ld(blkp(ld_chunks(f), v & E_VAL) +
-					    (dst[base + i] & 0xff));
+					v = ld(blkp(pool, v & E_VAL) + (dst[base + i] & 0xff));
 			}
 			nh[base + i] = v & E_VAL;
 		}
@@ -584,31 +534,20 @@ fib_lookup4_batch(const struct fib *f, const uint32_t *dst, uint32_t *nh, size_t
 void
 fib_stats(const struct fib *f, struct fib_stats *s)
 {
-	size_t small = MIN(f->nchunks, SMALL_CHUNKS), i;
-
 	memset(s, 0, sizeof(*s));
 	s->prefixes = f->ps.n;
 	s->groups = f->live;
 	s->retired = f->nretired;
-	s->lookup_bytes = L1_SIZE * sizeof(*f->tbl1) + f->chcap * sizeof(*f->chunks) +
-	    (f->live + f->nretired) * BLK_ENTRIES * sizeof(uint32_t);
-	s->memory = sizeof(*f) + L1_SIZE * sizeof(*f->tbl1) +
-	    f->chcap * sizeof(*f->chunks) + small * CH_BYTES +
-	    f->arenacap * sizeof(*f->arenas) + f->usedcap * sizeof(*f->used) +
-	    f->bcountcap * sizeof(*f->bcount) + f->retcap * sizeof(*f->retired) +
-	    f->rptrcap * sizeof(*f->rptr) + fib_ps_bytes(&f->ps);
-	for (i = 0; i < f->arenacap; i++)
-		if (f->arenas[i] != NULL)
-			s->memory += ARENA_BYTES;
-	/* Retired chunk tables: each was half the size of its successor. */
-	for (i = 0; i < f->nrptr; i++)
-		s->memory += (f->chcap >> (f->nrptr - i)) * sizeof(*f->chunks);
+	s->lookup_bytes = L1_SIZE * sizeof(*f->tbl1) + f->pcommit;
+	s->memory = sizeof(*f) + L1_SIZE * sizeof(*f->tbl1) + f->pcommit +
+	    f->usedcap * sizeof(*f->used) + f->bcountcap * sizeof(*f->bcount) +
+	    f->retcap * sizeof(*f->retired) + fib_ps_bytes(&f->ps);
 }
 
 void
 fib_reclaim(struct fib *f)
 {
-	size_t i, hi, keep, c;
+	size_t i, hi, keep;
 	uint32_t idx;
 
 	for (i = 0; i < f->nretired; i++) {
@@ -617,42 +556,30 @@ fib_reclaim(struct fib *f)
 		f->free_hint = MIN(f->free_hint, idx / 64);
 	}
 	f->nretired = 0;
-	for (i = 0; i < f->nrptr; i++)
-		free(f->rptr[i]);
-	f->nrptr = 0;
 
-	/* Unmap chunks past the highest block still in use. */
-	for (hi = (f->nchunks * CH_BLOCKS + 63) / 64; hi > 0 && f->used[hi - 1] == 0; hi--)
+	/* Decommit the pool past the highest block still in use, step-aligned. */
+	for (hi = (f->pcommit / BLK_BYTES + 63) / 64; hi > 0 && f->used[hi - 1] == 0; hi--)
 		;
-	keep = hi == 0 ? 0 :
-	    ((hi - 1) * 64 + 64 - (size_t)__builtin_clzll(f->used[hi - 1]) +
-	    CH_BLOCKS - 1) / CH_BLOCKS;
-	for (c = f->nchunks; c-- > keep;) {
-		if (c < SMALL_CHUNKS)
-			free(f->chunks[c]);
-		else if ((c - SMALL_CHUNKS) % ARENA_CHUNKS == 0) {
-			munmap(f->arenas[(c - SMALL_CHUNKS) / ARENA_CHUNKS], ARENA_BYTES);
-			f->arenas[(c - SMALL_CHUNKS) / ARENA_CHUNKS] = NULL;
-		}
-		f->chunks[c] = NULL;
+	keep = hi == 0 ? 0 : ((hi - 1) * 64 + 64 -
+	    (size_t)__builtin_clzll(f->used[hi - 1])) * BLK_BYTES;
+	if (keep <= HUGE_BYTES)
+		keep = (keep + SMALL_STEP - 1) / SMALL_STEP * SMALL_STEP;
+	else
+		keep = (keep + HUGE_BYTES - 1) / HUGE_BYTES * HUGE_BYTES;
+	if (keep < f->pcommit) {
+		(void)madvise((char *)f->pool + keep, f->pcommit - keep, MADV_DONTNEED);
+		if (mprotect((char *)f->pool + keep, f->pcommit - keep, PROT_NONE) == -1)
+			fatal("fib: mprotect");
+		f->pcommit = keep;
 	}
-	f->nchunks = keep;
 	if (keep == 0) {
-		/* Nothing is reachable and no reader holds anything: drop the pool. */
-		free(f->chunks);
 		free(f->used);
 		free(f->bcount);
-		free(f->arenas);
 		free(f->retired);
-		free(f->rptr);
-		f->chunks = NULL;
 		f->used = NULL;
 		f->bcount = NULL;
-		f->arenas = NULL;
 		f->retired = NULL;
-		f->rptr = NULL;
-		f->chcap = f->usedcap = f->bcountcap = f->arenacap = 0;
-		f->retcap = f->rptrcap = 0;
+		f->usedcap = f->bcountcap = f->retcap = 0;
 		f->free_hint = 0;
 	}
 }

@@ -11,7 +11,8 @@
  *
  * Layout (fib.c has the details): DIR-16-8-8, a 256 KiB first level and 1 KiB
  * blocks below it on demand, so a tiny table costs ~260 KiB and a 1 M-prefix
- * table ~73 MiB (57 MiB of blocks, 16 MiB prefix store).  Every call except the
+ * table ~73 MiB (57 MiB of blocks, 16 MiB prefix store).  Each FIB reserves
+ * 4 GiB of address space (not memory) for its blocks.  Every call except the
  * lookups is writer-only.
  *
  * IPv4 only for now; the family travels in struct prefix so IPv6 can follow.
