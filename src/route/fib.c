@@ -73,7 +73,8 @@
 #define POOL_BYTES	((size_t)MAX_BLOCKS * BLK_BYTES)
 #define HUGE_BYTES	((size_t)2 << 20)
 #define SMALL_STEP	((size_t)16 << 10)	/* commit step inside the first 2 MiB */
-#define BATCH		32
+#define RING		64		/* power of two, > AHEAD */
+#define AHEAD		32
 
 struct fib {
 	uint32_t	 *tbl1;		/* level 1, L1_SIZE entries */
@@ -494,39 +495,37 @@ fib_lookup4(const struct fib *f, uint32_t dst)
 }
 
 /*
- * Per batch of 32: prefetch the next batch's level-1 entries, load this batch's
- * (L2-resident, independent, so the CPU overlaps them), prefetch every level-2
- * entry, then load them, by which time up to 32 DRAM misses have been in flight
- * together.
+ * A rolling pipeline: the level-2 entry of dst[i] is prefetched AHEAD lookups
+ * before it is loaded, so about AHEAD DRAM misses stay in flight all the time
+ * (the level-1 loads hit the L2 cache and overlap on their own).
  */
 void
 fib_lookup4_batch(const struct fib *f, const uint32_t *dst, uint32_t *nh, size_t n)
 {
-	const uint32_t *p[BATCH];
+	const uint32_t *p[RING];
 	uint32_t *pool = f->pool;
-	uint32_t e[BATCH], v;
-	size_t base, i, m;
+	uint32_t e[RING], v;
+	size_t i, j, k;
 
-	for (base = 0; base < n; base += m) {
-		m = MIN(n - base, BATCH);
-		for (i = base + m; i < MIN(n, base + m + BATCH); i++)
-			__builtin_prefetch(&f->tbl1[dst[i] >> 16]);
-		for (i = 0; i < m; i++)
-			e[i] = ld(&f->tbl1[dst[base + i] >> 16]);
-		for (i = 0; i < m; i++) {
-			if (e[i] & E_EXT) {
-				p[i] = blkp(pool, e[i] & E_VAL) + ((dst[base + i] >> 8) & 0xff);
-				__builtin_prefetch(p[i]);
+	for (i = 0; i < n + AHEAD; i++) {
+		if (i < n) {
+			k = i & (RING - 1);
+			e[k] = ld(&f->tbl1[dst[i] >> 16]);
+			if (e[k] & E_EXT) {
+				p[k] = blkp(pool, e[k] & E_VAL) + ((dst[i] >> 8) & 0xff);
+				__builtin_prefetch(p[k]);
 			}
 		}
-		for (i = 0; i < m; i++) {
-			v = e[i];
+		if (i >= AHEAD) {
+			j = i - AHEAD;
+			k = j & (RING - 1);
+			v = e[k];
 			if (v & E_EXT) {
-				v = ld(p[i]);
+				v = ld(p[k]);
 				if (v & E_EXT)
-					v = ld(blkp(pool, v & E_VAL) + (dst[base + i] & 0xff));
+					v = ld(blkp(pool, v & E_VAL) + (dst[j] & 0xff));
 			}
-			nh[base + i] = v & E_VAL;
+			nh[j] = v & E_VAL;
 		}
 	}
 }
