@@ -3,7 +3,9 @@
  * naive longest-prefix scan after every operation (src/route/fib.c).  Input is a
  * sequence of 8-byte records read through the bounded cursor:
  *	u8 op, u8 len, u16 nh, u32 addr	(network order)
- * op % 4: 0 add, 1 delete, 2 lookup only, 3 reclaim.  Any disagreement aborts.
+ * op % 4: 0 add, 1 delete, 2 lookup only, 3 reclaim.  After each record the
+ * prefix's edges (+-1) and a point in every stored prefix are looked up singly and
+ * as a batch; any disagreement with the reference aborts.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,10 +63,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ref r;
 	struct fib *f = fib_new();
 	struct prefix p;
-	uint32_t addr, lo, hi;
+	uint32_t addr, lo, hi, probe[REF_MAX + 4], out[REF_MAX + 4];
 	uint16_t nh;
 	uint8_t op, len;
-	size_t i, k;
+	size_t i, k, np;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -105,12 +107,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		lo = addr;
 		hi = addr | ~mask(len);
-		check(f, &r, lo);
-		check(f, &r, hi);
-		check(f, &r, lo - 1);
-		check(f, &r, hi + 1);
+		probe[0] = lo;
+		probe[1] = hi;
+		probe[2] = lo - 1;
+		probe[3] = hi + 1;
+		np = 4;
 		for (i = 0; i < r.n; i++)
-			check(f, &r, r.e[i].addr | (~mask(r.e[i].len) & addr));
+			probe[np++] = r.e[i].addr | (~mask(r.e[i].len) & addr);
+		for (i = 0; i < np; i++)
+			check(f, &r, probe[i]);
+		/* The batch path must agree with the single one. */
+		fib_lookup4_batch(f, probe, out, np);
+		for (i = 0; i < np; i++)
+			if (out[i] != ref_lookup(&r, probe[i]))
+				abort();
 	}
 	fib_free(f);
 	return 0;
