@@ -347,6 +347,8 @@ td_node_plan(struct td *td, const struct cfg_net *cfg, struct net *net,
 			for (j = 0; j < c->ntunnels; j++) {
 				struct td_tunnel *t = tunnel_new(c, j, k == 0);
 
+				t->td = td;
+
 				if (side->hub != NULL) {
 					struct net_hub *nh = net_hub_of(net, side->hub);
 
