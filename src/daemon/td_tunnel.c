@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 
 #include "common/log.h"
 #include "common/util.h"
@@ -122,6 +123,17 @@ install_one(struct td_tunnel *t, enum esp_dir dir, char *err, size_t errlen)
 	if (sa == NULL)
 		return -1;
 	if (dir == ESP_DIR_OUT) {
+		/*
+		 * Manual keying derives the same key after every restart or re-install;
+		 * a random start for the explicit IV counter keeps GCM nonces from
+		 * repeating under that key (RFC 4106 sec 3.1 asks only uniqueness).
+		 */
+		if (RAND_bytes((uint8_t *)&sa->xf.iv_ctr, sizeof(sa->xf.iv_ctr)) != 1) {
+			snprintf(err, errlen, "no randomness for the IV counter");
+			(void)esp_sadb_delete(t->sadb, ESP_DIR_OUT, spi);
+			return -1;
+		}
+		sa->xf.iv_ctr >>= 1;	/* room to count up without wrapping */
 		if (esp_sadb_switch_outbound(t->sadb, t->id, spi) == -1) {
 			snprintf(err, errlen, "cannot switch outbound SA");
 			return -1;
