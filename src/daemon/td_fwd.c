@@ -252,12 +252,11 @@ to_att(struct td_att *a, const struct esp_pkt *p, const struct dp_ipv4_hdr *h)
 /* Choose one live tunnel among n by flow hash (ECMP, cloud-semantics.md 1.6). */
 static struct td_tunnel *
 pick(struct td *td, struct td_tunnel **cand, size_t n, const uint8_t *pkt, size_t len,
-    const struct dp_ipv4_hdr *h, bool *any)
+    const struct dp_ipv4_hdr *h)
 {
 	struct td_tunnel *live[RT_ECMP_MAX];
 	size_t i, nl = 0;
 
-	*any = n > 0;
 	for (i = 0; i < n && nl < RT_ECMP_MAX; i++)
 		if (td_tunnel_live(cand[i]))
 			live[nl++] = cand[i];
@@ -268,30 +267,19 @@ pick(struct td *td, struct td_tunnel **cand, size_t n, const uint8_t *pkt, size_
 	return live[dp_hash_member(dp_hash_flow(&td->hash, pkt, len, h), (uint32_t)nl)];
 }
 
-/* TGW: resolve a next-hop set to an attachment or a tunnel. */
+/*
+ * TGW: a next-hop set (already known to be neither empty nor a blackhole) to a VPC
+ * attachment or to one of the live tunnels of the VPN attachment(s) it names.
+ */
 static void
-hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, uint32_t nhid,
-    struct esp_pkt *p, struct dp_ipv4_hdr *h, const uint8_t *orig, size_t olen,
-    const struct dp_ipv4_hdr *oh)
+hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
+    const struct rt_nh *nh, struct esp_pkt *p, struct dp_ipv4_hdr *h)
 {
 	struct td_counters *ic = in_counters(in_att, in_tun);
-	const struct rt_nh *nh = nhid != 0 ? rt_nh_get(td->net->rt, nhid) : NULL;
 	struct td_tunnel *cand[RT_ECMP_MAX], *t;
 	struct td_att *att = NULL;
 	size_t i, j, n = 0;
-	bool any;
 
-	(void)orig;
-	(void)olen;
-	(void)oh;
-	if (nh == NULL || nh->n == 0) {
-		ic->drops[TD_DROP_NO_ROUTE]++;
-		return;
-	}
-	if (nh->t[0].kind == RT_TGT_BLACKHOLE) {
-		ic->drops[TD_DROP_BLACKHOLE]++;
-		return;
-	}
 	for (i = 0; i < nh->n; i++) {
 		const struct rt_target *tg = &nh->t[i];
 		const struct td_idmap *m;
@@ -309,7 +297,7 @@ hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, uint
 		to_att(att, p, h);
 		return;
 	}
-	if ((t = pick(td, cand, n, p->buf + p->head, p->len, h, &any)) == NULL) {
+	if ((t = pick(td, cand, n, p->buf + p->head, p->len, h)) == NULL) {
 		ic->drops[TD_DROP_NO_TUNNEL]++;
 		return;
 	}
@@ -353,6 +341,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 	enum dp_ipv4_err e;
 	struct td_att *to = NULL;
 	struct td_tunnel *tt = NULL;
+	const struct rt_nh *n = NULL;
 	uint32_t nh = 0;
 	bool ttl_dec = true, matched;
 
@@ -403,8 +392,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 	}
 
 	if (to == NULL && tt == NULL) {
-		const struct rt_nh *n = nh != 0 ? rt_nh_get(td->net->rt, nh) : NULL;
-
+		n = nh != 0 ? rt_nh_get(td->net->rt, nh) : NULL;
 		if (n == NULL || n->n == 0) {
 			icmp_error(td, in_att, pkt, p->len, &h, DP_ICMP_K_NET_UNREACH, 0);
 			ic->drops[TD_DROP_NO_ROUTE]++;
@@ -427,7 +415,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 	else if (tt != NULL)
 		to_tunnel(td, in_att, tt, p, &h);
 	else
-		hub_forward(td, in_att, in_tun, nh, p, &h, pkt, p->len, &h);
+		hub_forward(td, in_att, in_tun, n, p, &h);
 }
 
 void
