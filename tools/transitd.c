@@ -27,6 +27,17 @@ usage(FILE *f)
 	    "      --check          validate the file and the node, then exit 0/1\n");
 }
 
+/* daemon() changes to /: keep relative paths meaning what they meant here. */
+static char *
+absolute(const char *path)
+{
+	char cwd[4096];
+
+	if (path == NULL || path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return path != NULL ? xstrdup(path) : NULL;
+	return xasprintf("%s/%s", cwd, path);
+}
+
 static int
 check(const char *path, const char *node)
 {
@@ -66,6 +77,7 @@ main(int argc, char **argv)
 	};
 	struct td_opts o;
 	struct td *td;
+	char *cfg_abs = NULL, *sock_abs = NULL;
 	char err[512];
 	bool docheck = false;
 	int ch, rc;
@@ -124,6 +136,14 @@ main(int argc, char **argv)
 	else {
 		log_init("transitd", o.foreground, o.verbose >= 2 ? LOG_LVL_DEBUG :
 		    LOG_LVL_INFO);
+		o.cfg_path = cfg_abs = absolute(o.cfg_path);
+		o.sock = sock_abs = absolute(o.sock);
+		for (i = 0; i < o.nnetns; i++) {
+			char *a = absolute(o.netns[i].path);
+
+			free(o.netns[i].path);
+			o.netns[i].path = a;
+		}
 		if (!o.foreground && daemon(0, 0) == -1)
 			fatal("daemon");
 		td = td_new(&o);
@@ -140,5 +160,7 @@ main(int argc, char **argv)
 		free(o.netns[i].path);
 	}
 	free(o.netns);
+	free(cfg_abs);
+	free(sock_abs);
 	return rc;
 }

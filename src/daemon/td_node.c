@@ -286,12 +286,11 @@ tunnel_new(const struct cfg_vpn_connection *c, size_t i, bool left)
 	t->udp.fd = -1;
 	sl = sel_str(t->ts_local, t->n_local);
 	sr = sel_str(t->ts_remote, t->n_remote);
-	/* The PSK is part of the definition but only as "changed or not". */
-	t->key = xasprintf("%s|%zu|%d|%s|%s|%u|%d|%d|%u|%s|%s|%s|%zu",
+	/* The PSK is compared separately (td_reload.c), never put in a string. */
+	t->key = xasprintf("%s|%zu|%d|%s|%s|%u|%d|%d|%u|%s|%s|%s",
 	    c->name, i, left, addr_fmt(&t->local, lb, sizeof(lb)),
 	    addr_fmt(&t->peer, pb, sizeof(pb)), t->mtu, c->profile, c->keying,
-	    c->replay_window, sl, sr, side->gateway.name,
-	    t->psk != NULL ? strlen(t->psk) : 0);
+	    c->replay_window, sl, sr, side->gateway.name);
 	free(sl);
 	free(sr);
 	return t;

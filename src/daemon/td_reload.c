@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "common/ev.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -39,6 +41,19 @@ diag_errors(const struct cfg_diag *d)
 	}
 	free(buf);
 	return a;
+}
+
+/* The PSK is compared here rather than kept in the (printable) key string. */
+static bool
+same_psk(const struct td_tunnel *a, const struct td_tunnel *b)
+{
+	size_t la, lb;
+
+	if (a->psk == NULL || b->psk == NULL)
+		return a->psk == b->psk;
+	la = strlen(a->psk);
+	lb = strlen(b->psk);
+	return la == lb && CRYPTO_memcmp(a->psk, b->psk, la) == 0;
 }
 
 static void
@@ -119,7 +134,8 @@ td_reload(struct td *td, bool initial)
 			}
 	for (i = 0; i < ntuns; i++)
 		for (j = 0; j < td->ntuns; j++)
-			if (!td->tuns[j]->taken && strcmp(td->tuns[j]->key, tuns[i]->key) == 0) {
+			if (!td->tuns[j]->taken && strcmp(td->tuns[j]->key, tuns[i]->key) == 0 &&
+			    same_psk(td->tuns[j], tuns[i])) {
 				td_tunnel_take(tuns[i], td->tuns[j]);
 				kept++;
 				break;

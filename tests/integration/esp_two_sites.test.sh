@@ -80,6 +80,7 @@ cp "$src/tests/integration/nets/esp.yaml" "$tmp/esp.yaml"
 
 ip netns exec "$ga" "$td" -f -c "$tmp/esp.yaml" -n node-a -s "$tmp/a.sock" \
     --netns "vpc-a=/run/netns/$va" >"$tmp/log-a" 2>&1 &
+pid_a=$!
 pids="$pids $!"
 ip netns exec "$gb" "$td" -f -c "$tmp/esp.yaml" -n node-b -s "$tmp/b.sock" \
     --netns "vpc-b=/run/netns/$vb" >"$tmp/log-b" 2>&1 &
@@ -175,7 +176,17 @@ out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) ||
     fail "ping after sa install: $out"
 echo "ok: traffic resumes after sa install"
 
-# 6. Unknown tunnel, unreachable daemon.
+# 6. Reload with an unchanged definition keeps the tunnel and its SAs: were they
+# re-created, the outbound sequence would restart and the peer drop it as replayed.
+"$ctl" -s "$tmp/a.sock" reload >/dev/null || fail "reload a"
+kill -HUP "$pid_a"
+sleep 0.3
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after reload: $out"
+[ "$(grep -c "1 tunnel(s), 2 kept" "$tmp/log-a")" = 2 ] ||
+    fail "reload did not keep the attachment and the tunnel"
+echo "ok: reload keeps the tunnel and its SAs"
+
+# 7. Unknown tunnel, unreachable daemon.
 "$ctl" -s "$tmp/a.sock" sa delete nosuch/1 >/dev/null 2>&1
 [ $? = 1 ] || fail "sa delete of an unknown tunnel should exit 1"
 
