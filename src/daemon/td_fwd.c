@@ -191,7 +191,7 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 	struct dp_frag_buf fb[TD_FRAGS_MAX];
 	uint8_t *pkt = p->buf + p->head;
 	struct esp_sa *sa;
-	size_t i, n, nf;
+	size_t i, n, nf, base;
 
 	/* Fail closed: no current outbound SA, nothing leaves (reliability.md 4.2). */
 	if (t->sadb == NULL || (sa = esp_sadb_outbound(t->sadb, t->id)) == NULL) {
@@ -214,10 +214,14 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 		t->c.drops[TD_DROP_FRAG]++;
 		return;
 	}
-	if (f->nfrag + n > TD_BATCH)
+	/* Room for every piece now, so queue() never flushes halfway through. */
+	if (f->txt != t || f->nfrag + n > TD_BATCH || f->ntx + n > TD_BATCH)
 		flush(td);
+	f->txt = t;
+	base = f->nfrag;
+	f->nfrag += n;
 	for (i = 0; i < n; i++) {
-		fb[i].p = f->frag[f->nfrag + i] + TD_HEADROOM;
+		fb[i].p = f->frag[base + i] + TD_HEADROOM;
 		fb[i].cap = TD_PKT_MAX;
 		fb[i].len = 0;
 	}
@@ -227,9 +231,8 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 		return;
 	}
 	for (i = 0; i < nf; i++) {
-		struct esp_pkt fp = { f->frag[f->nfrag], TD_HEADROOM, fb[i].len, TD_BUFSZ };
+		struct esp_pkt fp = { f->frag[base + i], TD_HEADROOM, fb[i].len, TD_BUFSZ };
 
-		f->nfrag++;
 		encap_queue(td, t, sa, &fp);
 	}
 }

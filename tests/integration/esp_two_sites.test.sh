@@ -146,6 +146,16 @@ grep -q "192.0.2.2,10.2.0.10	192.0.2.1,10.1.0.10	0" "$tmp/dec" ||
     fail "tshark did not decrypt an echo reply b->a: $(cat "$tmp/dec")"
 echo "ok: tshark decrypts the capture to the inner echo"
 
+# 2b. Larger than the tunnel MTU (1436): DF clear is fragmented before encryption
+# (the far host reassembles), DF set gets "fragmentation needed" from the gateway.
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 -M dont -s 3000 10.2.0.10) ||
+    fail "3000-byte ping without DF: $out"
+out=$(ip netns exec "$va" ping -c 1 -W 1 -M do -s 1450 10.2.0.10 2>&1)
+echo "$out" | grep -q "From 10.1.0.254 .*[Ff]rag needed.*mtu = 1436" ||
+    fail "expected frag needed (mtu 1436) from 10.1.0.254: $out"
+"$ctl" -s "$tmp/a.sock" show counters | grep -q "too_big=1" || fail "no too_big drop"
+echo "ok: fragmentation before encryption; frag needed with DF"
+
 # 3. TCP through the tunnel (MSS clamped to the tunnel MTU).
 ip netns exec "$vb" iperf3 -s -1 -B 10.2.0.10 >"$tmp/iperf-s" 2>&1 &
 srv=$!
