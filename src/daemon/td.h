@@ -47,6 +47,7 @@ struct ctl_server;
 #define TD_MTU_TGW	8500		/* cloud-semantics.md 1.9: VPC attachment MTU */
 #define TD_MTU_VPC	1500		/* VPN gateway / CEN attachment */
 #define TD_ESP_PORT	4500
+#define TD_TUN_TXQLEN	4096		/* TUN ring towards our reads */
 #define TD_ICMP_RATE	100		/* ICMP errors per second per ingress */
 #define TD_ICMP_BURST	20
 
