@@ -21,7 +21,7 @@ usage(FILE *f)
 	    "  -c, --config FILE    the network file\n"
 	    "  -n, --node NODE      the node of the file this daemon runs\n"
 	    "  -f, --foreground     stay in the foreground, log to stderr\n"
-	    "  -v, --verbose        more logging (twice: debug)\n"
+	    "  -v, --verbose        debug logging\n"
 	    "  -s, --socket PATH    control socket (default /run/transitd/NODE.sock)\n"
 	    "      --netns VPC=PATH the router of VPC is the namespace at PATH\n"
 	    "      --check          validate the file and the node, then exit 0/1\n");
@@ -134,7 +134,7 @@ main(int argc, char **argv)
 	if (docheck)
 		rc = check(o.cfg_path, o.node);
 	else {
-		log_init("transitd", o.foreground, o.verbose >= 2 ? LOG_LVL_DEBUG :
+		log_init("transitd", o.foreground, o.verbose >= 1 ? LOG_LVL_DEBUG :
 		    LOG_LVL_INFO);
 		o.cfg_path = cfg_abs = absolute(o.cfg_path);
 		o.sock = sock_abs = absolute(o.sock);

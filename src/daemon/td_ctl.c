@@ -158,7 +158,7 @@ static const char *
 tunnel_state(const struct td_tunnel *t)
 {
 	if (!t->manual)
-		return "down (ike not implemented)";
+		return "down-ike";	/* IKE not implemented yet: fail closed */
 	if (t->udp.fd == -1)
 		return "down";
 	return td_tunnel_live(t) ? "up" : "no-sa";

@@ -74,6 +74,13 @@ if "$td" --check -c "$tmp/hub.yaml" -n nosuchnode >/dev/null 2>&1; then
 	fail "--check accepted an unknown node"
 fi
 
+# An invalid file: refused at start, every error printed, exit 1.
+printf 'version: 1\nname: x\nregions: []\nbogus: 1\n' >"$tmp/bad.yaml"
+"$td" -f -c "$tmp/bad.yaml" -n node1 -s "$tmp/bad.sock" >"$tmp/bad.out" 2>&1
+[ $? = 1 ] || fail "transitd started on an invalid file: $(cat "$tmp/bad.out")"
+grep -q "bad.yaml:4:1: unknown key 'bogus'" "$tmp/bad.out" ||
+    fail "error not reported: $(cat "$tmp/bad.out")"
+
 "$td" -f -v -c "$tmp/hub.yaml" -n node1 -s "$sock" \
     --netns "vpc-a=/run/netns/$ns_a" --netns "vpc-b=/run/netns/$ns_b" \
     >"$tmp/log" 2>&1 &
