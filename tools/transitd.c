@@ -17,12 +17,14 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: transitd -c NET.yaml -n NODE [-fv] [-s SOCKET] "
-	    "[--netns VPC=PATH ...] [--check]\n"
+	    "[--ro-socket PATH]\n               [--netns VPC=PATH ...] [--check]\n"
 	    "  -c, --config FILE    the network file\n"
 	    "  -n, --node NODE      the node of the file this daemon runs\n"
 	    "  -f, --foreground     stay in the foreground, log to stderr\n"
 	    "  -v, --verbose        debug logging\n"
 	    "  -s, --socket PATH    control socket (default /run/transitd/NODE.sock)\n"
+	    "      --ro-socket PATH read-only control socket (default beside the\n"
+	    "                       default socket; none when -s is given)\n"
 	    "      --netns VPC=PATH the router of VPC is the namespace at PATH\n"
 	    "      --check          validate the file and the node, then exit 0/1\n");
 }
@@ -71,13 +73,14 @@ main(int argc, char **argv)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "netns", required_argument, NULL, 'N' },
+		{ "ro-socket", required_argument, NULL, 'R' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct td_opts o;
 	struct td *td;
-	char *cfg_abs = NULL, *sock_abs = NULL;
+	char *cfg_abs = NULL, *sock_abs = NULL, *ro_abs = NULL;
 	char err[512];
 	bool docheck = false;
 	int ch, rc;
@@ -119,6 +122,9 @@ main(int argc, char **argv)
 		case 'C':
 			docheck = true;
 			break;
+		case 'R':
+			o.ro_sock = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -138,6 +144,7 @@ main(int argc, char **argv)
 		    LOG_LVL_INFO);
 		o.cfg_path = cfg_abs = absolute(o.cfg_path);
 		o.sock = sock_abs = absolute(o.sock);
+		o.ro_sock = ro_abs = absolute(o.ro_sock);
 		for (i = 0; i < o.nnetns; i++) {
 			char *a = absolute(o.netns[i].path);
 
@@ -162,5 +169,6 @@ main(int argc, char **argv)
 	free(o.netns);
 	free(cfg_abs);
 	free(sock_abs);
+	free(ro_abs);
 	return rc;
 }

@@ -176,6 +176,7 @@ struct td_opts {
 	const char		*cfg_path;
 	const char		*node;
 	const char		*sock;		/* NULL: ctl_default_path */
+	const char		*ro_sock;	/* NULL: default path unless sock given */
 	bool			 foreground;
 	int			 verbose;
 	struct td_netns_map	*netns;
@@ -187,6 +188,7 @@ struct td_fwd;
 struct td {
 	struct td_opts		 opts;
 	char			*sock_path;
+	char			*ro_path;	/* NULL: no read-only socket */
 	struct ev_loop		*ev;
 	struct cfg_net		*cfg;
 	struct net		*net;

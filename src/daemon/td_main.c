@@ -140,6 +140,12 @@ td_start(struct td *td, char *err, size_t errlen)
 		snprintf(err, errlen, "node name '%s' is not a safe file name", td->opts.node);
 		return -1;
 	}
+	/* The read-only socket (monitoring, no key material): explicit, or the
+	 * default beside the default main socket. */
+	if (td->opts.ro_sock != NULL)
+		td->ro_path = xstrdup(td->opts.ro_sock);
+	else if (td->opts.sock == NULL)
+		td->ro_path = ctl_default_path(td->opts.node, true);
 	if ((errs = td_reload(td, true)) != NULL) {
 		snprintf(err, errlen, "%s: %zu error(s) in the network file",
 		    td->opts.cfg_path, json_array_size(errs));
@@ -153,6 +159,7 @@ td_start(struct td *td, char *err, size_t errlen)
 	}
 	memset(&sc, 0, sizeof(sc));
 	sc.path = td->sock_path;
+	sc.ro_path = td->ro_path;
 	sc.gid = (gid_t)-1;
 	cb.add_fd = ctl_add;
 	cb.mod_fd = ctl_mod;
@@ -167,8 +174,10 @@ td_start(struct td *td, char *err, size_t errlen)
 		return -1;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	log_info("node %s: %zu attachment(s), %zu tunnel(s); control socket %s",
-	    td->opts.node, td->natts, td->ntuns, td->sock_path);
+	log_info("node %s: %zu attachment(s), %zu tunnel(s); control socket %s%s%s",
+	    td->opts.node, td->natts, td->ntuns, td->sock_path,
+	    td->ro_path != NULL ? ", read-only " : "",
+	    td->ro_path != NULL ? td->ro_path : "");
 	return 0;
 }
 
@@ -215,5 +224,6 @@ td_free(struct td *td)
 	if (td->ev != NULL)
 		ev_free(td->ev);
 	free(td->sock_path);
+	free(td->ro_path);
 	free(td);
 }

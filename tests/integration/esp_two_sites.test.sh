@@ -79,6 +79,7 @@ done
 cp "$src/tests/integration/nets/esp.yaml" "$tmp/esp.yaml"
 
 ip netns exec "$ga" "$td" -f -c "$tmp/esp.yaml" -n node-a -s "$tmp/a.sock" \
+    --ro-socket "$tmp/a.ro.sock" \
     --netns "vpc-a=/run/netns/$va" >"$tmp/log-a" 2>&1 &
 pid_a=$!
 pids="$pids $!"
@@ -137,6 +138,9 @@ done < <(awk '$2 == "in" || $2 == "out" { spi = $3; s = $4; d = $5 }
     $1 == "key" { print spi, s, d, $2 }' "$tmp/sas")
 [ "${#uat[@]}" = 4 ] || fail "expected 2 SAs with keys: $(cat "$tmp/sas")"
 "$ctl" -s "$tmp/a.sock" show sas | grep -q "key" && fail "show sas without --keys shows keys"
+"$ctl" -s "$tmp/a.ro.sock" show sas --keys >"$tmp/ro.out" 2>&1
+[ $? = 1 ] && grep -q denied "$tmp/ro.out" ||
+    fail "keys on the read-only socket: $(cat "$tmp/ro.out")"
 tshark -r "$tmp/ping.pcap" -d udp.port==4500,udpencap \
     -o esp.enable_encryption_decode:TRUE "${uat[@]}" -Y icmp \
     -T fields -e ip.src -e ip.dst -e icmp.type >"$tmp/dec" 2>"$tmp/tshark.err"

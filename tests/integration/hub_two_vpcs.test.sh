@@ -81,7 +81,7 @@ printf 'version: 1\nname: x\nregions: []\nbogus: 1\n' >"$tmp/bad.yaml"
 grep -q "bad.yaml:4:1: unknown key 'bogus'" "$tmp/bad.out" ||
     fail "error not reported: $(cat "$tmp/bad.out")"
 
-"$td" -f -v -c "$tmp/hub.yaml" -n node1 -s "$sock" \
+"$td" -f -v -c "$tmp/hub.yaml" -n node1 -s "$sock" --ro-socket "$tmp/ro.sock" \
     --netns "vpc-a=/run/netns/$ns_a" --netns "vpc-b=/run/netns/$ns_b" \
     >"$tmp/log" 2>&1 &
 pid=$!
@@ -136,6 +136,10 @@ out=$("$ctl" -s "$sock" -j show route-tables) || fail "show route-tables -j"
 echo "$out" | grep -q '"name": "hub1/default"' || fail "route-tables: $out"
 "$ctl" -s "$sock" show routes nosuchtable >/dev/null 2>&1
 [ $? = 1 ] || fail "show routes of an unknown table should exit 1"
+# The read-only socket shows but does not change anything.
+"$ctl" -s "$tmp/ro.sock" show attachments >/dev/null || fail "show on the ro socket"
+"$ctl" -s "$tmp/ro.sock" reload >"$tmp/ro.out" 2>&1
+[ $? = 1 ] && grep -q denied "$tmp/ro.out" || fail "reload on the ro socket: $(cat "$tmp/ro.out")"
 echo "ok: transitctl show"
 
 # Reload: an invalid file changes nothing; a valid one keeps the devices.
