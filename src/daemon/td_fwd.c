@@ -309,14 +309,13 @@ hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
 
 /* VPN gateway: the first live tunnel whose remote selectors hold the destination. */
 static struct td_tunnel *
-vpngw_tunnel(struct td *td, const struct td_att *in, uint32_t dst, bool *matched)
+vpngw_tunnel(struct td *td, const struct td_att *in, uint32_t dst)
 {
 	struct td_tunnel *first = NULL;
 	struct ipaddr a;
 	size_t i, k;
 
 	addr_from_v4(&a, dst);
-	*matched = false;
 	for (i = 0; i < td->ntuns; i++) {
 		struct td_tunnel *t = td->tuns[i];
 
@@ -325,7 +324,6 @@ vpngw_tunnel(struct td *td, const struct td_att *in, uint32_t dst, bool *matched
 		for (k = 0; k < t->n_remote; k++) {
 			if (!prefix_contains_addr(&t->ts_remote[k], &a))
 				continue;
-			*matched = true;
 			if (td_tunnel_live(t))
 				return t;
 			if (first == NULL)
@@ -346,7 +344,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 	struct td_tunnel *tt = NULL;
 	const struct rt_nh *n = NULL;
 	uint32_t nh = 0;
-	bool ttl_dec = true, matched;
+	bool ttl_dec = true;
 
 	ic->rx_pkts++;
 	ic->rx_bytes += p->len;
@@ -369,7 +367,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 			nh = td_fib_hub_lookup(in_att->rhub, in_att->ratt, h.dst);
 			break;
 		case TD_ATT_VPNGW:
-			tt = vpngw_tunnel(td, in_att, h.dst, &matched);
+			tt = vpngw_tunnel(td, in_att, h.dst);
 			if (tt == NULL) {
 				icmp_error(td, in_att, pkt, p->len, &h,
 				    DP_ICMP_K_NET_UNREACH, 0);
