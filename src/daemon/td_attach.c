@@ -6,6 +6,7 @@
  * local source address would be a martian to the VPC namespace.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,19 +22,32 @@
 #include "dataplane/dp_nl.h"
 
 /*
- * The kernel queues packets for our reads in a ring of txqueuelen entries (500 by
- * default) and drops beyond it; a deeper ring absorbs the bursts a single thread
- * lets build up while it encrypts (measured: TCP retransmits in esp_two_sites).
+ * Device settings dp_tun does not make, inside the VPC namespace:
+ * - txqueuelen: the kernel queues packets for our reads in a ring of that many
+ *   entries (500 by default) and drops beyond it; a deeper ring absorbs the bursts
+ *   a single thread lets build up while it encrypts (measured: TCP retransmits in
+ *   esp_two_sites);
+ * - IPv6 off on the device: the data plane is IPv4 only, and the namespace's
+ *   router solicitations and MLD reports would only be counted as drops.
  */
 static void
-set_txqlen(const struct td_att *a, int qlen)
+tune_device(const struct td_att *a, int qlen)
 {
 	struct dp_netns_saved saved;
 	struct ifreq ifr;
-	int s;
+	char path[128];
+	int s, fd;
 
 	if (dp_netns_enter(a->netns, &saved) == -1)
 		return;
+	/* /proc/sys/net shows the namespace of the thread that opens it. */
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+	    a->tun.name);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) != -1) {
+		if (write(fd, "1\n", 2) != 2)
+			log_debug("attachment %s: %s", a->name, path);
+		close(fd);
+	}
 	if ((s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) != -1) {
 		memset(&ifr, 0, sizeof(ifr));
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", a->tun.name);
@@ -60,7 +74,7 @@ td_att_open(struct td_att *a)
 		a->tun.fd = -1;
 		return -1;
 	}
-	set_txqlen(a, TD_TUN_TXQLEN);
+	tune_device(a, TD_TUN_TXQLEN);
 	log_info("attachment %s (%s %s, vpc %s): %s in %s, mtu %u", a->name,
 	    td_att_kind_name(a->kind), a->gw_name, a->vpc_name, a->tun.name,
 	    a->netns != NULL ? a->netns : "our namespace", a->mtu);
