@@ -102,7 +102,9 @@ show_route_tables(const json_t *args, void *ctx, struct ctl_error *err)
 		struct rt_hub *h = rt_table_hub(t);
 		json_t *o;
 
-		if (name != NULL && strcmp(name, rt_table_name(t)) != 0)
+		if (name != NULL && strcmp(name, rt_table_name(t)) != 0 &&
+		    (strchr(rt_table_name(t), '/') == NULL ||
+		    strcmp(name, strchr(rt_table_name(t), '/') + 1) != 0))
 			continue;
 		o = json_object();
 		json_object_set_new(o, "name", json_string(rt_table_name(t)));

@@ -134,6 +134,8 @@ out=$("$ctl" -s "$sock" show routes default) || fail "show routes default"
 echo "$out" | grep -q "10.2.99.0/24 .*blackhole" || fail "show routes: $out"
 out=$("$ctl" -s "$sock" -j show route-tables) || fail "show route-tables -j"
 echo "$out" | grep -q '"name": "hub1/default"' || fail "route-tables: $out"
+out=$("$ctl" -s "$sock" show route-tables default) || fail "show route-tables default"
+echo "$out" | grep -q "^hub1/default .*3$" || fail "route-tables default: $out"
 "$ctl" -s "$sock" show routes nosuchtable >/dev/null 2>&1
 [ $? = 1 ] || fail "show routes of an unknown table should exit 1"
 # The read-only socket shows but does not change anything.
