@@ -12,7 +12,7 @@
  *   td_attach.c  TUN devices and the routes they get in the VPC namespace
  *   td_tunnel.c  tunnel sockets, manual keying (HKDF), SA install/delete
  *   td_fwd.c     the forwarding loop (TUN batch, UDP batch)
- *   td_fib.c     the lookup wrapper the FIB will replace
+ *   td_fib.c     the FIBs (route/fib.h) compiled from the route tables
  *   td_ctl.c     control-socket commands
  *   td_reload.c  atomic reload (SIGHUP, `transitctl reload`)
  */
@@ -36,6 +36,8 @@
 #include "net/net.h"
 
 struct ev_loop;
+struct fib;
+struct td_fibtab;
 struct ctl_proto;
 struct ctl_server;
 
@@ -124,6 +126,7 @@ struct td_att {
 	bool			 ttl_dec;	/* CEN ttl_transparent clears it */
 	struct td_cen_route	*cen;		/* CEN: where learned prefixes go */
 	size_t			 ncen;
+	const struct fib	*fib;		/* TGW: associated table; CEN: cen[] */
 	bool			 taken;		/* reload bookkeeping */
 };
 
@@ -157,6 +160,7 @@ struct td_tunnel {
 	uint32_t		 rt_id;
 	const struct cfg_vpn_gateway *vpngw;	/* VPN gateway side */
 	struct td_att		*vpc_att;	/* its VPC TUN, when it has one */
+	const struct fib	*fib;		/* TGW side: the attachment's table */
 	bool			 taken;
 };
 
@@ -199,6 +203,8 @@ struct td {
 	size_t			 ntuns;
 	struct td_idmap		*idmap;
 	size_t			 nidmap;
+	struct td_fibtab	*fibs;		/* owned FIBs (td_fib.c) */
+	size_t			 nfibs;
 	uint32_t		 next_tunnel_id;
 	struct ctl_proto	*proto;
 	struct ctl_server	*ctl;
@@ -253,8 +259,10 @@ void		 td_fwd_free(struct td_fwd *);
 void		 td_fwd_tun_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
 void		 td_fwd_udp_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
 
-/* td_fib.c: the lookups the data plane makes (FIB later). */
-uint32_t	 td_fib_hub_lookup(struct rt_hub *, struct rt_att *, uint32_t dst);
+/* td_fib.c: the FIBs the data plane reads, rebuilt on every (re)load. */
+void		 td_fib_build(struct td *);
+void		 td_fib_free(struct td *);
+uint32_t	 td_fib_lookup(const struct fib *, uint32_t dst);
 struct td_att	*td_fib_cen_lookup(const struct td_att *, uint32_t dst);
 
 /* td_ctl.c */

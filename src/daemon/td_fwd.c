@@ -364,7 +364,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 	if (in_att != NULL) {
 		switch (in_att->kind) {
 		case TD_ATT_TGW:
-			nh = td_fib_hub_lookup(in_att->rhub, in_att->ratt, h.dst);
+			nh = td_fib_lookup(in_att->fib, h.dst);
 			break;
 		case TD_ATT_VPNGW:
 			tt = vpngw_tunnel(td, in_att, h.dst);
@@ -386,7 +386,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 			break;
 		}
 	} else if (in_tun->rhub != NULL) {
-		nh = td_fib_hub_lookup(in_tun->rhub, in_tun->ratt, h.dst);
+		nh = td_fib_lookup(in_tun->fib, h.dst);
 	} else if ((to = in_tun->vpc_att) == NULL) {
 		ic->drops[TD_DROP_NO_ROUTE]++;
 		return;

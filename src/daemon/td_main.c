@@ -216,6 +216,7 @@ td_free(struct td *td)
 	for (i = 0; i < td->nidmap; i++)
 		free(td->idmap[i].tuns);
 	free(td->idmap);
+	td_fib_free(td);
 	if (td->net != NULL)
 		net_free(td->net);
 	if (td->cfg != NULL)

@@ -382,15 +382,6 @@ idmap_slot(struct td *td, uint32_t id)
 	td->nidmap = n;
 }
 
-static int
-cen_route_cmp(const void *a, const void *b)
-{
-	const struct td_cen_route *x = a, *y = b;
-
-	/* Longest first, so the first match is the longest match. */
-	return (int)y->pfx.len - (int)x->pfx.len;
-}
-
 struct cen_fill {
 	struct td		*td;
 	struct td_att		*a;
@@ -448,8 +439,6 @@ td_node_index(struct td *td)
 			a->ncen = 0;
 			if (f.cen != NULL)
 				rt_table_walk_active(a->vtable, cen_fill, &f);
-			if (a->ncen > 1)
-				qsort(a->cen, a->ncen, sizeof(*a->cen), cen_route_cmp);
 		}
 	}
 	for (i = 0; i < td->ntuns; i++) {
@@ -463,4 +452,5 @@ td_node_index(struct td *td)
 		m->tuns = xreallocarray(m->tuns, m->ntuns + 1, sizeof(*m->tuns));
 		m->tuns[m->ntuns++] = t;
 	}
+	td_fib_build(td);
 }
