@@ -8,6 +8,7 @@
 #define TRANSITCTL_CTL_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 enum {
 	CTL_EXIT_OK = 0,
@@ -22,7 +23,8 @@ struct ctl_opts {
 	bool		 verbose;	/* -v */
 };
 
-struct ctl_cmd {
+/* Named ctl_subcmd, not ctl_cmd: src/ctl/ctl_proto.h owns that name. */
+struct ctl_subcmd {
 	const char	*name;
 	const char	*args;
 	const char	*help;
@@ -30,6 +32,11 @@ struct ctl_cmd {
 };
 
 int	ctl_cmd_check(const struct ctl_opts *, int, char **);
+int	ctl_cmd_show(const struct ctl_opts *, int, char **);
+int	ctl_cmd_reload(const struct ctl_opts *, int, char **);
+int	ctl_cmd_sa(const struct ctl_opts *, int, char **);
+/* Print a subcommand's help (show.c: the show/sa topics); false when unknown. */
+bool	ctl_show_help(const char *cmd, FILE *);
 int	ctl_usage_error(const char *cmd, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 

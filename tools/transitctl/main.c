@@ -15,9 +15,15 @@
 static int cmd_help(const struct ctl_opts *, int, char **);
 static int cmd_version(const struct ctl_opts *, int, char **);
 
-static const struct ctl_cmd commands[] = {
+static const struct ctl_subcmd commands[] = {
 	{ "check", "[--all] [--table NAME] NET.yaml",
 	    "validate a network file and print every route table it implies", ctl_cmd_check },
+	{ "show", "[-j] WHAT [ARGS]",
+	    "ask a running transitd: attachments, route-tables, routes, tunnels, sas, "
+	    "counters", ctl_cmd_show },
+	{ "reload", "", "make transitd re-read its network file", ctl_cmd_reload },
+	{ "sa", "delete|install TUNNEL", "delete or re-install a tunnel's SAs",
+	    ctl_cmd_sa },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "[COMMAND]", "show this help, or one command's", cmd_help },
 };
@@ -70,6 +76,7 @@ cmd_help(const struct ctl_opts *o, int argc, char **argv)
 		if (strcmp(commands[i].name, argv[1]) == 0) {
 			printf("transitctl %s %s\n  %s\n", commands[i].name, commands[i].args,
 			    commands[i].help);
+			(void)ctl_show_help(commands[i].name, stdout);
 			return CTL_EXIT_OK;
 		}
 	}

@@ -1,0 +1,483 @@
+/*
+ * td_fwd: the forwarding loop (docs/daemon.md "Packet path"; docs/io.md "The data
+ * plane loop this is built for").  Batch-oriented and allocation-free: every buffer
+ * is allocated once in td_fwd_new() with ESP headroom and tailroom, packets are
+ * encrypted in place (or fragmented into the preallocated fragment pool first) and
+ * queued for one sendmmsg per tunnel and batch.
+ *
+ *   TUN batch  -> dp_ipv4_parse -> lookup in the ingress attachment's table
+ *                 (behaviour 1) -> VPC attachment: TTL-1, write to its TUN
+ *                                -> tunnel(s): TTL-1, MSS clamp, fragment before
+ *                                   encryption (behaviour 33) or ICMP frag needed when
+ *                                   DF is set, ESP with the current outbound SA (none:
+ *                                   drop, reliability.md 4.2 fail closed), sendmmsg
+ *                                -> blackhole: silent drop; none: ICMP net unreachable
+ *   UDP batch  -> esp_udp_classify -> esp_decap (SPI, replay, ICV, selectors) -> the
+ *                 inner packet enters as if from the tunnel's attachment.
+ *
+ * ICMP errors go back out of the ingress TUN, rate-limited per attachment, from the
+ * attachment's ENI address (RFC 1812 4.3.2).  Errors about packets that came out of
+ * a tunnel are counted, not sent (they would need the reverse tunnel).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "common/ev.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "daemon/td.h"
+#include "dataplane/dp_frag.h"
+#include "dataplane/dp_icmp.h"
+#include "dataplane/dp_mss.h"
+#include "esp/esp.h"
+
+#define TD_FRAGS_MAX	16	/* fragments of one packet (8500 / 576 < 16) */
+
+struct td_fwd {
+	uint8_t			*rx[TD_BATCH];		/* TUN reads, data at HEADROOM */
+	uint8_t			*rxdata[TD_BATCH];
+	size_t			 rxlen[TD_BATCH];
+	uint8_t			*urx[TD_BATCH];		/* UDP reads, data at HEADROOM */
+	struct dp_udp_msg	 umsg[TD_BATCH];
+	uint8_t			*frag[TD_BATCH];	/* fragment pool */
+	size_t			 nfrag;
+	struct dp_udp_msg	 tx[TD_BATCH];		/* pending sends of txt */
+	size_t			 ntx;
+	struct td_tunnel	*txt;
+	uint8_t			 icmp[DP_ICMP_ERR_MAX];
+};
+
+static const char *const drop_names[TD_DROP_COUNT] = {
+	[TD_DROP_PARSE] = "parse",
+	[TD_DROP_NOT_V4] = "not_ipv4",
+	[TD_DROP_NO_ROUTE] = "no_route",
+	[TD_DROP_BLACKHOLE] = "blackhole",
+	[TD_DROP_TTL] = "ttl_expired",
+	[TD_DROP_NO_TUNNEL] = "no_tunnel",
+	[TD_DROP_NO_SA] = "no_sa",
+	[TD_DROP_TOO_BIG] = "too_big",
+	[TD_DROP_FRAG] = "frag_failed",
+	[TD_DROP_ENCAP] = "encap",
+	[TD_DROP_DECAP] = "decap",
+	[TD_DROP_NOT_ESP] = "not_esp",
+	[TD_DROP_TX] = "tx_failed",
+	[TD_DROP_DOWN] = "egress_down",
+};
+
+const char *
+td_drop_name(enum td_drop d)
+{
+	return d < TD_DROP_COUNT ? drop_names[d] : "?";
+}
+
+struct td_fwd *
+td_fwd_new(void)
+{
+	struct td_fwd *f = xcalloc(1, sizeof(*f));
+	size_t i;
+
+	for (i = 0; i < TD_BATCH; i++) {
+		f->rx[i] = xmalloc(TD_BUFSZ);
+		f->rxdata[i] = f->rx[i] + TD_HEADROOM;
+		f->urx[i] = xmalloc(TD_BUFSZ);
+		f->frag[i] = xmalloc(TD_BUFSZ);
+	}
+	return f;
+}
+
+void
+td_fwd_free(struct td_fwd *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < TD_BATCH; i++) {
+		free(f->rx[i]);
+		free(f->urx[i]);
+		free(f->frag[i]);
+	}
+	free(f);
+}
+
+static void
+flush(struct td *td)
+{
+	struct td_fwd *f = td->fwd;
+	struct td_tunnel *t = f->txt;
+	size_t i;
+	int sent = 0;
+
+	if (f->ntx > 0 && t != NULL) {
+		sent = t->udp.fd != -1 ? dp_udp_send_batch(&t->udp, f->tx, f->ntx) : -1;
+		if (sent < 0)
+			sent = 0;
+		for (i = 0; i < (size_t)sent; i++) {
+			t->c.tx_pkts++;
+			t->c.tx_bytes += f->tx[i].len;
+		}
+		t->c.drops[TD_DROP_TX] += f->ntx - (size_t)sent;
+	}
+	f->ntx = 0;
+	f->nfrag = 0;
+	f->txt = NULL;
+}
+
+static void
+icmp_error(struct td *td, struct td_att *in, const uint8_t *pkt, size_t len,
+    const struct dp_ipv4_hdr *h, enum dp_icmp_kind kind, uint16_t mtu)
+{
+	struct td_fwd *f = td->fwd;
+	struct dp_icmp_params p;
+	size_t olen;
+
+	if (in == NULL || in->tun.fd == -1 || in->eni.family != PFX_V4)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.kind = kind;
+	p.src = addr_v4(&in->eni);
+	p.mtu = mtu;
+	p.id = td->icmp_id++;
+	p.rl = &in->icmp_rl;
+	p.now_ns = ev_now_ns(td->ev);
+	if (dp_icmp_error(f->icmp, sizeof(f->icmp), &olen, pkt, len, h, &p) !=
+	    DP_ICMP_BUILT)
+		return;
+	if (dp_tun_write(in->tun.fd, f->icmp, olen) == 0)
+		in->c.icmp_sent++;
+}
+
+/* The counters of where the packet came from. */
+static struct td_counters *
+in_counters(struct td_att *in_att, struct td_tunnel *in_tun)
+{
+	return in_att != NULL ? &in_att->c : &in_tun->c;
+}
+
+static void
+queue(struct td *td, struct td_tunnel *t, const struct esp_pkt *p)
+{
+	struct td_fwd *f = td->fwd;
+	struct dp_udp_msg *m;
+
+	if (f->txt != t || f->ntx == TD_BATCH)
+		flush(td);
+	f->txt = t;
+	m = &f->tx[f->ntx++];
+	memset(m, 0, sizeof(*m));
+	m->buf = p->buf + p->head;
+	m->len = p->len;
+	m->peer = t->peer;
+	m->peer_port = TD_ESP_PORT;
+}
+
+static void
+encap_queue(struct td *td, struct td_tunnel *t, struct esp_sa *sa, struct esp_pkt *p)
+{
+	if (esp_encap(sa, p) != ESP_DROP_NONE) {
+		t->c.drops[TD_DROP_ENCAP]++;
+		return;
+	}
+	queue(td, t, p);
+}
+
+static void
+to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_pkt *p,
+    struct dp_ipv4_hdr *h)
+{
+	struct td_fwd *f = td->fwd;
+	struct dp_frag_buf fb[TD_FRAGS_MAX];
+	uint8_t *pkt = p->buf + p->head;
+	struct esp_sa *sa;
+	size_t i, n, nf, base;
+
+	/* Fail closed: no current outbound SA, nothing leaves (reliability.md 4.2). */
+	if (t->sadb == NULL || (sa = esp_sadb_outbound(t->sadb, t->id)) == NULL) {
+		t->c.drops[TD_DROP_NO_SA]++;
+		return;
+	}
+	(void)dp_mss_clamp(pkt, p->len, h, t->mss, 0);
+	if (h->tot_len <= t->mtu) {
+		encap_queue(td, t, sa, p);
+		return;
+	}
+	if (h->df) {
+		icmp_error(td, in_att, pkt, p->len, h, DP_ICMP_K_FRAG_NEEDED,
+		    (uint16_t)t->mtu);
+		t->c.drops[TD_DROP_TOO_BIG]++;
+		return;
+	}
+	n = dp_ipv4_frag_count(pkt, p->len, h, (uint16_t)t->mtu);
+	if (n == 0 || n > TD_FRAGS_MAX) {
+		t->c.drops[TD_DROP_FRAG]++;
+		return;
+	}
+	/* Room for every piece now, so queue() never flushes halfway through. */
+	if (f->txt != t || f->nfrag + n > TD_BATCH || f->ntx + n > TD_BATCH)
+		flush(td);
+	f->txt = t;
+	base = f->nfrag;
+	f->nfrag += n;
+	for (i = 0; i < n; i++) {
+		fb[i].p = f->frag[base + i] + TD_HEADROOM;
+		fb[i].cap = TD_PKT_MAX;
+		fb[i].len = 0;
+	}
+	if (dp_ipv4_fragment(pkt, p->len, h, (uint16_t)t->mtu, fb, n, &nf) !=
+	    DP_FRAG_DONE) {
+		t->c.drops[TD_DROP_FRAG]++;
+		return;
+	}
+	for (i = 0; i < nf; i++) {
+		struct esp_pkt fp = { f->frag[base + i], TD_HEADROOM, fb[i].len, TD_BUFSZ };
+
+		encap_queue(td, t, sa, &fp);
+	}
+}
+
+static void
+to_att(struct td_att *a, const struct esp_pkt *p, const struct dp_ipv4_hdr *h)
+{
+	if (a->tun.fd == -1) {
+		a->c.drops[TD_DROP_DOWN]++;
+		return;
+	}
+	if (dp_tun_write(a->tun.fd, p->buf + p->head, h->tot_len) == -1) {
+		a->c.drops[TD_DROP_TX]++;
+		return;
+	}
+	a->c.tx_pkts++;
+	a->c.tx_bytes += h->tot_len;
+}
+
+/* Choose one live tunnel among n by flow hash (ECMP, cloud-semantics.md 1.6). */
+static struct td_tunnel *
+pick(struct td *td, struct td_tunnel **cand, size_t n, const uint8_t *pkt, size_t len,
+    const struct dp_ipv4_hdr *h)
+{
+	struct td_tunnel *live[RT_ECMP_MAX];
+	size_t i, nl = 0;
+
+	for (i = 0; i < n && nl < RT_ECMP_MAX; i++)
+		if (td_tunnel_live(cand[i]))
+			live[nl++] = cand[i];
+	if (nl == 0)
+		return n > 0 ? cand[0] : NULL;	/* counted as no_sa there */
+	if (nl == 1)
+		return live[0];
+	return live[dp_hash_member(dp_hash_flow(&td->hash, pkt, len, h), (uint32_t)nl)];
+}
+
+/*
+ * TGW: a next-hop set (already known to be neither empty nor a blackhole) to a VPC
+ * attachment or to one of the live tunnels of the VPN attachment(s) it names.
+ */
+static void
+hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
+    const struct rt_nh *nh, struct esp_pkt *p, struct dp_ipv4_hdr *h)
+{
+	struct td_counters *ic = in_counters(in_att, in_tun);
+	struct td_tunnel *cand[RT_ECMP_MAX], *t;
+	struct td_att *att = NULL;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < nh->n; i++) {
+		const struct rt_target *tg = &nh->t[i];
+		const struct td_idmap *m;
+
+		if (tg->kind != RT_TGT_ATTACH || tg->id >= td->nidmap)
+			continue;
+		m = &td->idmap[tg->id];
+		if (m->att != NULL && att == NULL)
+			att = m->att;
+		for (j = 0; j < m->ntuns && n < RT_ECMP_MAX; j++)
+			if (tg->tunnel == RT_TUN_NONE || tg->tunnel == m->tuns[j]->index)
+				cand[n++] = m->tuns[j];
+	}
+	if (att != NULL) {
+		to_att(att, p, h);
+		return;
+	}
+	if ((t = pick(td, cand, n, p->buf + p->head, p->len, h)) == NULL) {
+		ic->drops[TD_DROP_NO_TUNNEL]++;
+		return;
+	}
+	to_tunnel(td, in_att, t, p, h);
+}
+
+/* VPN gateway: the first live tunnel whose remote selectors hold the destination. */
+static struct td_tunnel *
+vpngw_tunnel(struct td *td, const struct td_att *in, uint32_t dst)
+{
+	struct td_tunnel *first = NULL;
+	struct ipaddr a;
+	size_t i, k;
+
+	addr_from_v4(&a, dst);
+	for (i = 0; i < td->ntuns; i++) {
+		struct td_tunnel *t = td->tuns[i];
+
+		if (t->vpc_att != in)
+			continue;
+		for (k = 0; k < t->n_remote; k++) {
+			if (!prefix_contains_addr(&t->ts_remote[k], &a))
+				continue;
+			if (td_tunnel_live(t))
+				return t;
+			if (first == NULL)
+				first = t;
+		}
+	}
+	return first;
+}
+
+static void
+forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct esp_pkt *p)
+{
+	struct td_counters *ic = in_counters(in_att, in_tun);
+	uint8_t *pkt = p->buf + p->head;
+	struct dp_ipv4_hdr h;
+	enum dp_ipv4_err e;
+	struct td_att *to = NULL;
+	struct td_tunnel *tt = NULL;
+	const struct rt_nh *n = NULL;
+	uint32_t nh = 0;
+	bool ttl_dec = true;
+
+	ic->rx_pkts++;
+	ic->rx_bytes += p->len;
+	if (p->len < 1 || (pkt[0] >> 4) != 4) {
+		ic->drops[TD_DROP_NOT_V4]++;
+		return;
+	}
+	e = dp_ipv4_parse(pkt, p->len, in_att != NULL ? DP_IPV4_F_NOCSUM : 0, &h);
+	if (e != DP_IPV4_OK) {
+		ic->drops[TD_DROP_PARSE]++;
+		ic->parse[e]++;
+		return;
+	}
+	p->len = h.tot_len;
+
+	/* Where to: the ingress decides which table (behaviour 1). */
+	if (in_att != NULL) {
+		switch (in_att->kind) {
+		case TD_ATT_TGW:
+			nh = td_fib_lookup(in_att->fib, h.dst);
+			break;
+		case TD_ATT_VPNGW:
+			tt = vpngw_tunnel(td, in_att, h.dst);
+			if (tt == NULL) {
+				icmp_error(td, in_att, pkt, p->len, &h,
+				    DP_ICMP_K_NET_UNREACH, 0);
+				ic->drops[TD_DROP_NO_ROUTE]++;
+				return;
+			}
+			break;
+		case TD_ATT_CEN:
+			ttl_dec = in_att->ttl_dec;
+			if ((to = td_fib_cen_lookup(in_att, h.dst)) == NULL) {
+				icmp_error(td, in_att, pkt, p->len, &h,
+				    DP_ICMP_K_NET_UNREACH, 0);
+				ic->drops[TD_DROP_NO_ROUTE]++;
+				return;
+			}
+			break;
+		}
+	} else if (in_tun->rhub != NULL) {
+		nh = td_fib_lookup(in_tun->fib, h.dst);
+	} else if ((to = in_tun->vpc_att) == NULL) {
+		ic->drops[TD_DROP_NO_ROUTE]++;
+		return;
+	}
+
+	if (to == NULL && tt == NULL) {
+		n = nh != 0 ? rt_nh_get(td->net->rt, nh) : NULL;
+		if (n == NULL || n->n == 0) {
+			icmp_error(td, in_att, pkt, p->len, &h, DP_ICMP_K_NET_UNREACH, 0);
+			ic->drops[TD_DROP_NO_ROUTE]++;
+			return;
+		}
+		if (n->t[0].kind == RT_TGT_BLACKHOLE) {
+			ic->drops[TD_DROP_BLACKHOLE]++;
+			return;
+		}
+	}
+
+	/* One hub hop (behaviours 39-42: a TTL-transparent CEN does not count). */
+	if (ttl_dec && dp_ipv4_dec_ttl(pkt, p->len, &h) == DP_TTL_EXPIRED) {
+		icmp_error(td, in_att, pkt, p->len, &h, DP_ICMP_K_TIME_EXCEEDED, 0);
+		ic->drops[TD_DROP_TTL]++;
+		return;
+	}
+	if (to != NULL)
+		to_att(to, p, &h);
+	else if (tt != NULL)
+		to_tunnel(td, in_att, tt, p, &h);
+	else
+		hub_forward(td, in_att, in_tun, n, p, &h);
+}
+
+void
+td_fwd_tun_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
+{
+	struct td_att *a = arg;
+	struct td *td = a->td;
+	struct td_fwd *f = td->fwd;
+	ssize_t n, i;
+
+	(void)ev;
+	(void)revents;
+	n = dp_tun_read_batch(fd, f->rxdata, f->rxlen, TD_BATCH, TD_PKT_MAX);
+	if (n == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("attachment %s: read", a->name);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct esp_pkt p = { f->rx[i], TD_HEADROOM, f->rxlen[i], TD_BUFSZ };
+
+		forward(td, a, NULL, &p);
+	}
+	flush(td);
+}
+
+void
+td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
+{
+	struct td_tunnel *t = arg;
+	struct td *td = t->td;
+	struct td_fwd *f = td->fwd;
+	int n, i;
+
+	(void)ev;
+	(void)fd;
+	(void)revents;
+	for (i = 0; i < TD_BATCH; i++) {
+		memset(&f->umsg[i], 0, sizeof(f->umsg[i]));
+		f->umsg[i].buf = f->urx[i] + TD_HEADROOM;
+		f->umsg[i].cap = TD_PKT_MAX;
+	}
+	if ((n = dp_udp_recv_batch(&t->udp, f->umsg, TD_BATCH)) <= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		struct dp_udp_msg *m = &f->umsg[i];
+		struct esp_pkt p = { f->urx[i], TD_HEADROOM, m->len, TD_BUFSZ };
+		struct esp_sa *sa = NULL;
+
+		if ((m->flags & MSG_TRUNC) != 0 ||
+		    esp_udp_classify(m->buf, m->len) != ESP_UDP_ESP) {
+			t->c.drops[TD_DROP_NOT_ESP]++;
+			continue;
+		}
+		if (t->sadb == NULL ||
+		    esp_decap(t->sadb, &p, &sa, NULL, 0) != ESP_DROP_NONE ||
+		    sa == NULL || sa->tunnel != t->id) {
+			t->c.drops[TD_DROP_DECAP]++;
+			continue;
+		}
+		forward(td, NULL, t, &p);
+	}
+	flush(td);
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Two transitd as VPN gateways (tests/integration/nets/esp.yaml), each in its own
+# gateway namespace with its outside address on an underlay veth, each with a VPC
+# namespace behind it, joined by one manually keyed tunnel (ESP in UDP 4500).
+# Checks: ping both ways; iperf3 TCP for 3 s; tcpdump on the underlay shows only UDP
+# 4500 and no inner ICMP; tshark decodes the capture as ESP and, given the keys from
+# `transitctl show sas --keys`, decrypts it to the inner echo; `transitctl sa delete`
+# stops the traffic with nothing in clear on the underlay (fail closed) and
+# `sa install` (both ends: manual keys restart their sequence numbers) brings it back.
+# Usage: esp_two_sites.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
+set -u
+build=${1:?build dir}
+src=${2:?source dir}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: needs root (network namespaces, /dev/net/tun)"
+	exit 77
+fi
+for tool in ip ping tcpdump tshark iperf3; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "SKIP: needs $tool"
+		exit 77
+	fi
+done
+if [ ! -c /dev/net/tun ]; then
+	echo "SKIP: no /dev/net/tun"
+	exit 77
+fi
+td=$build/transitd
+ctl=$build/transitctl
+for p in "$td" "$ctl"; do
+	[ -x "$p" ] || { echo "FAIL: $p not built"; exit 1; }
+done
+
+p=td-$$
+ga=$p-ga; gb=$p-gb; va=$p-va; vb=$p-vb
+ua=$p-u0; ub=$p-u1
+tmp=$(mktemp -d)
+pids=""
+dump=""
+
+cleanup() {
+	[ -n "$dump" ] && kill "$dump" 2>/dev/null
+	for pid in $pids; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "$ga" "$gb" "$va" "$vb"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	for n in a b; do
+		echo "--- transitd $n log:"
+		cat "$tmp/log-$n" 2>/dev/null
+	done
+	exit 1
+}
+
+for ns in "$ga" "$gb" "$va" "$vb"; do
+	ip netns add "$ns" || fail "ip netns add $ns"
+	ip -n "$ns" link set lo up
+done
+ip link add "$ua" netns "$ga" type veth peer name "$ub" netns "$gb" || fail "veth"
+ip -n "$ga" addr add 192.0.2.1/24 dev "$ua"
+ip -n "$gb" addr add 192.0.2.2/24 dev "$ub"
+ip -n "$ga" link set "$ua" up
+ip -n "$gb" link set "$ub" up
+ip -n "$va" addr add 10.1.0.10/32 dev lo
+ip -n "$vb" addr add 10.2.0.10/32 dev lo
+for ns in "$va" "$vb"; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+	    net.ipv4.conf.default.rp_filter=0
+done
+cp "$src/tests/integration/nets/esp.yaml" "$tmp/esp.yaml"
+
+ip netns exec "$ga" "$td" -f -c "$tmp/esp.yaml" -n node-a -s "$tmp/a.sock" \
+    --ro-socket "$tmp/a.ro.sock" \
+    --netns "vpc-a=/run/netns/$va" >"$tmp/log-a" 2>&1 &
+pid_a=$!
+pids="$pids $!"
+ip netns exec "$gb" "$td" -f -c "$tmp/esp.yaml" -n node-b -s "$tmp/b.sock" \
+    --netns "vpc-b=/run/netns/$vb" >"$tmp/log-b" 2>&1 &
+pids="$pids $!"
+for _ in $(seq 50); do
+	[ -S "$tmp/a.sock" ] && [ -S "$tmp/b.sock" ] && break
+	sleep 0.1
+done
+[ -S "$tmp/a.sock" ] && [ -S "$tmp/b.sock" ] || fail "no control sockets"
+
+capture_start() {
+	ip netns exec "$ga" tcpdump -i "$ua" -nn -U --immediate-mode -w "$1" >/dev/null 2>"$1.err" &
+	dump=$!
+	# It says "listening on" once the capture is armed.
+	for _ in $(seq 50); do
+		grep -q "listening on" "$1.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.2
+}
+
+capture_stop() {
+	sleep 0.3
+	kill "$dump" 2>/dev/null
+	wait "$dump" 2>/dev/null
+	dump=""
+}
+
+# 1. Ping both ways, captured on the underlay.
+capture_start "$tmp/ping.pcap"
+out=$(ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10) || fail "ping a->b: $out"
+out=$(ip netns exec "$vb" ping -c 3 -i 0.2 -W 1 10.1.0.10) || fail "ping b->a: $out"
+capture_stop
+echo "ok: ping both ways"
+
+esp=$(tcpdump -r "$tmp/ping.pcap" -nn 'udp port 4500' 2>/dev/null | wc -l)
+other=$(tcpdump -r "$tmp/ping.pcap" -nn 'ip and not udp port 4500' 2>/dev/null | wc -l)
+icmp=$(tcpdump -r "$tmp/ping.pcap" -nn 'icmp or host 10.1.0.10 or host 10.2.0.10' \
+    2>/dev/null | wc -l)
+[ "$esp" -ge 12 ] || fail "expected >= 12 ESP-in-UDP packets on the underlay, saw $esp: $(tcpdump -r "$tmp/ping.pcap" -nn 2>&1)"
+[ "$other" = 0 ] || fail "non-ESP IP traffic on the underlay: $other packets"
+[ "$icmp" = 0 ] || fail "inner ICMP visible on the underlay: $icmp packets"
+echo "ok: underlay carries only UDP 4500 ($esp packets)"
+
+# 2. tshark: ESP in UDP, then decrypted with the keys the daemon reports.
+tshark -r "$tmp/ping.pcap" -d udp.port==4500,udpencap -T fields -e esp.spi \
+    2>/dev/null | grep -q "0x" || fail "tshark does not see ESP in UDP 4500"
+"$ctl" -s "$tmp/a.sock" show sas --keys >"$tmp/sas" || fail "show sas --keys"
+# "conn-ab/1 in 0xSPI SRC DST ..." followed by "    key 0x...".
+uat=()
+while read -r spi srcip dstip key; do
+	uat+=(-o "uat:esp_sa:\"IPv4\",\"$srcip\",\"$dstip\",\"$spi\",\"AES-GCM with 16 octet ICV [RFC4106]\",\"$key\",\"NULL\",\"\"")
+done < <(awk '$2 == "in" || $2 == "out" { spi = $3; s = $4; d = $5 }
+    $1 == "key" { print spi, s, d, $2 }' "$tmp/sas")
+[ "${#uat[@]}" = 4 ] || fail "expected 2 SAs with keys: $(cat "$tmp/sas")"
+"$ctl" -s "$tmp/a.sock" show sas | grep -q "key" && fail "show sas without --keys shows keys"
+"$ctl" -s "$tmp/a.ro.sock" show sas --keys >"$tmp/ro.out" 2>&1
+[ $? = 1 ] && grep -q denied "$tmp/ro.out" ||
+    fail "keys on the read-only socket: $(cat "$tmp/ro.out")"
+tshark -r "$tmp/ping.pcap" -d udp.port==4500,udpencap \
+    -o esp.enable_encryption_decode:TRUE "${uat[@]}" -Y icmp \
+    -T fields -e ip.src -e ip.dst -e icmp.type >"$tmp/dec" 2>"$tmp/tshark.err"
+grep -q "192.0.2.1,10.1.0.10	192.0.2.2,10.2.0.10	8" "$tmp/dec" ||
+    fail "tshark did not decrypt an echo request a->b: $(cat "$tmp/dec" "$tmp/tshark.err")"
+grep -q "192.0.2.2,10.2.0.10	192.0.2.1,10.1.0.10	0" "$tmp/dec" ||
+    fail "tshark did not decrypt an echo reply b->a: $(cat "$tmp/dec")"
+echo "ok: tshark decrypts the capture to the inner echo"
+
+# 2b. Larger than the tunnel MTU (1436): DF clear is fragmented before encryption
+# (the far host reassembles), DF set gets "fragmentation needed" from the gateway.
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 -M dont -s 3000 10.2.0.10) ||
+    fail "3000-byte ping without DF: $out"
+out=$(ip netns exec "$va" ping -c 1 -W 1 -M do -s 1450 10.2.0.10 2>&1)
+echo "$out" | grep -q "From 10.1.0.254 .*[Ff]rag needed.*mtu = 1436" ||
+    fail "expected frag needed (mtu 1436) from 10.1.0.254: $out"
+"$ctl" -s "$tmp/a.sock" show counters | grep -q "too_big=1" || fail "no too_big drop"
+echo "ok: fragmentation before encryption; frag needed with DF"
+
+# 3. TCP through the tunnel (MSS clamped to the tunnel MTU).
+ip netns exec "$vb" iperf3 -s -1 -B 10.2.0.10 >"$tmp/iperf-s" 2>&1 &
+srv=$!
+sleep 0.5
+ip netns exec "$va" iperf3 -c 10.2.0.10 -B 10.1.0.10 -t 3 >"$tmp/iperf" 2>&1 ||
+    fail "iperf3: $(cat "$tmp/iperf")"
+wait "$srv"
+grep "sender\|receiver" "$tmp/iperf" | sed 's/^/    /'
+echo "ok: iperf3 TCP 3 s"
+
+# 4. Fail closed: no SA, no traffic, nothing in clear.
+"$ctl" -s "$tmp/a.sock" sa delete conn-ab/1 >/dev/null || fail "sa delete"
+"$ctl" -s "$tmp/a.sock" show tunnels | grep -q "conn-ab/1 .* no-sa" ||
+    fail "tunnel not shown without SA: $("$ctl" -s "$tmp/a.sock" show tunnels)"
+capture_start "$tmp/closed.pcap"
+ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10 >/dev/null 2>&1 &&
+    fail "ping passed without an SA"
+capture_stop
+n=$(tcpdump -r "$tmp/closed.pcap" -nn 'ip' 2>/dev/null | wc -l)
+[ "$n" = 0 ] || fail "$n packets on the underlay while the tunnel has no SA"
+"$ctl" -s "$tmp/a.sock" show counters | grep -q "no_sa=" || fail "no no_sa counter"
+echo "ok: fail closed (no SA: dropped, underlay silent)"
+
+# 5. Re-install (both ends: manual SAs restart their sequence numbers).
+"$ctl" -s "$tmp/a.sock" sa install conn-ab/1 >/dev/null || fail "sa install a"
+"$ctl" -s "$tmp/b.sock" sa install conn-ab/1 >/dev/null || fail "sa install b"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) ||
+    fail "ping after sa install: $out"
+echo "ok: traffic resumes after sa install"
+
+# 6. Reload with an unchanged definition keeps the tunnel and its SAs: were they
+# re-created, the outbound sequence would restart and the peer drop it as replayed.
+"$ctl" -s "$tmp/a.sock" reload >/dev/null || fail "reload a"
+kill -HUP "$pid_a"
+sleep 0.3
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after reload: $out"
+[ "$(grep -c "1 tunnel(s), 2 kept" "$tmp/log-a")" = 2 ] ||
+    fail "reload did not keep the attachment and the tunnel"
+echo "ok: reload keeps the tunnel and its SAs"
+
+# 7. Unknown tunnel, unreachable daemon.
+"$ctl" -s "$tmp/a.sock" sa delete nosuch/1 >/dev/null 2>&1
+[ $? = 1 ] || fail "sa delete of an unknown tunnel should exit 1"
+
+for pid in $pids; do
+	kill -TERM "$pid"
+	wait "$pid" || fail "transitd exited $?"
+done
+pids=""
+grep -q "Sanitizer\|runtime error" "$tmp/log-a" "$tmp/log-b" &&
+    fail "sanitizer report"
+"$ctl" -s "$tmp/a.sock" show tunnels >/dev/null 2>&1
+[ $? = 3 ] || fail "transitctl should exit 3 without a daemon"
+echo "PASS"

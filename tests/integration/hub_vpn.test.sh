@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# A TGW hub and a VPN gateway joined by two manually keyed tunnels
+# (tests/integration/nets/hub_vpn.yaml, profile gcp: AES-256-GCM).  The hub node and
+# the gateway node each run in their own namespace (underlay veth with two address
+# pairs, one per tunnel), each with a VPC namespace behind it.
+# Checks: ping both ways through hub and gateway (two hops: ttl=62); both tunnels up
+# with aes256gcm16; the hub spreads flows over its two tunnels (ECMP) and, once
+# tunnel 1 has no SA on both ends, everything still flows over tunnel 2.
+# Usage: hub_vpn.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
+set -u
+build=${1:?build dir}
+src=${2:?source dir}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: needs root (network namespaces, /dev/net/tun)"
+	exit 77
+fi
+for tool in ip ping; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "SKIP: needs $tool"
+		exit 77
+	fi
+done
+if [ ! -c /dev/net/tun ]; then
+	echo "SKIP: no /dev/net/tun"
+	exit 77
+fi
+td=$build/transitd
+ctl=$build/transitctl
+for p in "$td" "$ctl"; do
+	[ -x "$p" ] || { echo "FAIL: $p not built"; exit 1; }
+done
+
+p=td-$$
+gh=$p-gh; gg=$p-gg; va=$p-va; vb=$p-vb
+tmp=$(mktemp -d)
+pids=""
+
+cleanup() {
+	for pid in $pids; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "$gh" "$gg" "$va" "$vb"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	for n in h g; do
+		echo "--- transitd $n log:"
+		cat "$tmp/log-$n" 2>/dev/null
+	done
+	exit 1
+}
+
+for ns in "$gh" "$gg" "$va" "$vb"; do
+	ip netns add "$ns" || fail "ip netns add $ns"
+	ip -n "$ns" link set lo up
+done
+ip link add "$p-u0" netns "$gh" type veth peer name "$p-u1" netns "$gg" || fail "veth"
+ip -n "$gh" addr add 192.0.2.1/24 dev "$p-u0"
+ip -n "$gh" addr add 192.0.2.3/24 dev "$p-u0"
+ip -n "$gg" addr add 192.0.2.2/24 dev "$p-u1"
+ip -n "$gg" addr add 192.0.2.4/24 dev "$p-u1"
+ip -n "$gh" link set "$p-u0" up
+ip -n "$gg" link set "$p-u1" up
+ip -n "$va" addr add 10.1.0.10/32 dev lo
+ip -n "$vb" addr add 10.2.0.10/32 dev lo
+for ns in "$va" "$vb"; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
+	    net.ipv4.conf.default.rp_filter=0
+done
+cp "$src/tests/integration/nets/hub_vpn.yaml" "$tmp/net.yaml"
+
+ip netns exec "$gh" "$td" -f -c "$tmp/net.yaml" -n node-h -s "$tmp/h.sock" \
+    --netns "vpc-a=/run/netns/$va" >"$tmp/log-h" 2>&1 &
+pids="$pids $!"
+ip netns exec "$gg" "$td" -f -c "$tmp/net.yaml" -n node-g -s "$tmp/g.sock" \
+    --netns "vpc-b=/run/netns/$vb" >"$tmp/log-g" 2>&1 &
+pids="$pids $!"
+for _ in $(seq 50); do
+	[ -S "$tmp/h.sock" ] && [ -S "$tmp/g.sock" ] && break
+	sleep 0.1
+done
+[ -S "$tmp/h.sock" ] && [ -S "$tmp/g.sock" ] || fail "no control sockets"
+
+out=$("$ctl" -s "$tmp/h.sock" show tunnels) || fail "show tunnels"
+[ "$(echo "$out" | grep -c "aes256gcm16 .* up ")" = 2 ] || fail "tunnels not up: $out"
+
+out=$(ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10) || fail "ping a->b: $out"
+echo "$out" | grep -q "ttl=62" || fail "a->b: expected ttl=62 (hub + gateway): $out"
+out=$(ip netns exec "$vb" ping -c 3 -i 0.2 -W 1 10.1.0.10) || fail "ping b->a: $out"
+echo "ok: ping both ways through hub and gateway"
+
+# ECMP: UDP flows to 32 ports (the 5-tuple hash; every ping is the same 3-tuple).
+tx() {
+	"$ctl" -s "$tmp/h.sock" -j show counters |
+	    awk -v t="$1" '$0 ~ "\"" t "\"" { f = 1 } f && /tx_packets/ { gsub(/[^0-9]/, ""); print; exit }'
+}
+ip netns exec "$va" bash -c \
+    'for port in $(seq 5001 5032); do echo x >/dev/udp/10.2.0.10/$port; done'
+sleep 0.3
+t1=$(tx conn-hg/1)
+t2=$(tx conn-hg/2)
+[ "${t1:-0}" -gt 0 ] && [ "${t2:-0}" -gt 0 ] ||
+    fail "hub did not use both tunnels (tx $t1 / $t2)"
+echo "ok: ECMP over both tunnels (tx $t1 / $t2)"
+
+# Tunnel 1 without SAs on both ends: traffic moves to tunnel 2.
+"$ctl" -s "$tmp/h.sock" sa delete conn-hg/1 >/dev/null || fail "sa delete h"
+"$ctl" -s "$tmp/g.sock" sa delete conn-hg/1 >/dev/null || fail "sa delete g"
+t1=$(tx conn-hg/1)
+for i in $(seq 8); do
+	ip netns exec "$va" ping -c 1 -W 1 10.2.0.10 >/dev/null ||
+	    fail "ping $i with tunnel 1 down"
+done
+ip netns exec "$vb" ping -c 2 -i 0.2 -W 1 10.1.0.10 >/dev/null ||
+    fail "ping b->a with tunnel 1 down"
+[ "$(tx conn-hg/1)" = "$t1" ] || fail "tunnel 1 still sends without an SA"
+echo "ok: failover to tunnel 2"
+
+for pid in $pids; do
+	kill -TERM "$pid"
+	wait "$pid" || fail "transitd exited $?"
+done
+pids=""
+grep -q "Sanitizer\|runtime error" "$tmp/log-h" "$tmp/log-g" && fail "sanitizer report"
+echo "PASS"
