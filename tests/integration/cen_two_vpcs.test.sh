@@ -6,68 +6,21 @@
 # the other VPC outside its vSwitch is not routed at all.
 # Usage: cen_two_vpcs.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
-build=${1:?build dir}
-src=${2:?source dir}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root (network namespaces, /dev/net/tun)"
-	exit 77
-fi
-for tool in ip ping; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: needs $tool"
-		exit 77
-	fi
-done
-if [ ! -c /dev/net/tun ]; then
-	echo "SKIP: no /dev/net/tun"
-	exit 77
-fi
-td=$build/transitd
-ctl=$build/transitctl
+. "$(dirname "$0")/lib.sh"
+itest_init "$@"
+itest_require ping
 
 ns_a=td-$$-ca
 ns_b=td-$$-cb
-tmp=$(mktemp -d)
 sock=$tmp/cen.sock
-pid=
-
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	fi
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- transitd log:"
-	cat "$tmp/log" 2>/dev/null
-	exit 1
-}
-
-for pair in "$ns_a 10.1.0.10" "$ns_b 10.2.0.10"; do
-	set -- $pair
-	ip netns add "$1" || fail "ip netns add $1"
-	ip -n "$1" link set lo up
-	ip -n "$1" addr add "$2/32" dev lo
-	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-	    net.ipv4.conf.default.rp_filter=0
-done
+itest_ns "$ns_a" "$ns_b"
+ip -n "$ns_a" addr add 10.1.0.10/32 dev lo
+ip -n "$ns_b" addr add 10.2.0.10/32 dev lo
 cp "$src/tests/integration/nets/cen.yaml" "$tmp/cen.yaml"
-"$td" -f -c "$tmp/cen.yaml" -n node1 -s "$sock" \
-    --netns "vpc-a=/run/netns/$ns_a" --netns "vpc-b=/run/netns/$ns_b" \
-    >"$tmp/log" 2>&1 &
-pid=$!
-for _ in $(seq 50); do
-	[ -S "$sock" ] && break
-	sleep 0.1
-done
-[ -S "$sock" ] || fail "no control socket"
+itest_start_td cen "" -c "$tmp/cen.yaml" -n node1 -s "$sock" \
+    --netns "vpc-a=/run/netns/$ns_a" --netns "vpc-b=/run/netns/$ns_b"
+pid=$td_pid
+itest_wait_sock "$sock"
 
 routes=$(ip -n "$ns_a" route)
 [ "$routes" = "$(echo "$routes" | grep '^10.2.0.0/24 dev t')" ] ||
@@ -93,7 +46,7 @@ echo "ok: reload to ttl_transparent: false keeps the devices, ttl=63"
 
 kill -TERM "$pid"
 wait "$pid" || fail "transitd exited $?"
-pid=
+itest_forget "$pid"
 ip -n "$ns_a" link show "$dev" >/dev/null 2>&1 && fail "$dev still there"
-grep -q "Sanitizer\|runtime error" "$tmp/log" && fail "sanitizer report"
+grep -q "Sanitizer\|runtime error" "$tmp/log-cen" && fail "sanitizer report"
 echo "PASS"

@@ -9,62 +9,15 @@
 # `sa install` (both ends: manual keys restart their sequence numbers) brings it back.
 # Usage: esp_two_sites.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
-build=${1:?build dir}
-src=${2:?source dir}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root (network namespaces, /dev/net/tun)"
-	exit 77
-fi
-for tool in ip ping tcpdump tshark iperf3; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: needs $tool"
-		exit 77
-	fi
-done
-if [ ! -c /dev/net/tun ]; then
-	echo "SKIP: no /dev/net/tun"
-	exit 77
-fi
-td=$build/transitd
-ctl=$build/transitctl
-for p in "$td" "$ctl"; do
-	[ -x "$p" ] || { echo "FAIL: $p not built"; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+itest_init "$@"
+itest_require ping tcpdump tshark iperf3
 
 p=td-$$
 ga=$p-ga; gb=$p-gb; va=$p-va; vb=$p-vb
 ua=$p-u0; ub=$p-u1
-tmp=$(mktemp -d)
-pids=""
 dump=""
-
-cleanup() {
-	[ -n "$dump" ] && kill "$dump" 2>/dev/null
-	for pid in $pids; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	for ns in "$ga" "$gb" "$va" "$vb"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for n in a b; do
-		echo "--- transitd $n log:"
-		cat "$tmp/log-$n" 2>/dev/null
-	done
-	exit 1
-}
-
-for ns in "$ga" "$gb" "$va" "$vb"; do
-	ip netns add "$ns" || fail "ip netns add $ns"
-	ip -n "$ns" link set lo up
-done
+itest_ns "$ga" "$gb" "$va" "$vb"
 ip link add "$ua" netns "$ga" type veth peer name "$ub" netns "$gb" || fail "veth"
 ip -n "$ga" addr add 192.0.2.1/24 dev "$ua"
 ip -n "$gb" addr add 192.0.2.2/24 dev "$ub"
@@ -72,29 +25,20 @@ ip -n "$ga" link set "$ua" up
 ip -n "$gb" link set "$ub" up
 ip -n "$va" addr add 10.1.0.10/32 dev lo
 ip -n "$vb" addr add 10.2.0.10/32 dev lo
-for ns in "$va" "$vb"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-	    net.ipv4.conf.default.rp_filter=0
-done
 cp "$src/tests/integration/nets/esp.yaml" "$tmp/esp.yaml"
 
-ip netns exec "$ga" "$td" -f -c "$tmp/esp.yaml" -n node-a -s "$tmp/a.sock" \
-    --ro-socket "$tmp/a.ro.sock" \
-    --netns "vpc-a=/run/netns/$va" >"$tmp/log-a" 2>&1 &
-pid_a=$!
-pids="$pids $!"
-ip netns exec "$gb" "$td" -f -c "$tmp/esp.yaml" -n node-b -s "$tmp/b.sock" \
-    --netns "vpc-b=/run/netns/$vb" >"$tmp/log-b" 2>&1 &
-pids="$pids $!"
-for _ in $(seq 50); do
-	[ -S "$tmp/a.sock" ] && [ -S "$tmp/b.sock" ] && break
-	sleep 0.1
-done
-[ -S "$tmp/a.sock" ] && [ -S "$tmp/b.sock" ] || fail "no control sockets"
+itest_start_td a "$ga" -c "$tmp/esp.yaml" -n node-a -s "$tmp/a.sock" \
+    --ro-socket "$tmp/a.ro.sock" --netns "vpc-a=/run/netns/$va"
+pid_a=$td_pid
+itest_start_td b "$gb" -c "$tmp/esp.yaml" -n node-b -s "$tmp/b.sock" \
+    --netns "vpc-b=/run/netns/$vb"
+pid_b=$td_pid
+itest_wait_sock "$tmp/a.sock" "$tmp/b.sock"
 
 capture_start() {
-	ip netns exec "$ga" tcpdump -i "$ua" -nn -U --immediate-mode -w "$1" >/dev/null 2>"$1.err" &
-	dump=$!
+	itest_bg ip netns exec "$ga" tcpdump -i "$ua" -nn -U --immediate-mode -w "$1" \
+	    >/dev/null 2>"$1.err"
+	dump=$bg_pid
 	# It says "listening on" once the capture is armed.
 	for _ in $(seq 50); do
 		grep -q "listening on" "$1.err" 2>/dev/null && break
@@ -107,6 +51,7 @@ capture_stop() {
 	sleep 0.3
 	kill "$dump" 2>/dev/null
 	wait "$dump" 2>/dev/null
+	itest_forget "$dump"
 	dump=""
 }
 
@@ -204,11 +149,11 @@ echo "ok: reload keeps the tunnel and its SAs"
 "$ctl" -s "$tmp/a.sock" sa delete nosuch/1 >/dev/null 2>&1
 [ $? = 1 ] || fail "sa delete of an unknown tunnel should exit 1"
 
-for pid in $pids; do
+for pid in $pid_a $pid_b; do
 	kill -TERM "$pid"
 	wait "$pid" || fail "transitd exited $?"
+	itest_forget "$pid"
 done
-pids=""
 grep -q "Sanitizer\|runtime error" "$tmp/log-a" "$tmp/log-b" &&
     fail "sanitizer report"
 "$ctl" -s "$tmp/a.sock" show tunnels >/dev/null 2>&1

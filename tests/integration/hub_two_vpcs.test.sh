@@ -9,64 +9,16 @@
 # gone; reload keeps the TUN devices; SIGTERM removes the devices and the routes.
 # Usage: hub_two_vpcs.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
-build=${1:?build dir}
-src=${2:?source dir}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root (network namespaces, /dev/net/tun)"
-	exit 77
-fi
-for tool in ip ping; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: needs $tool"
-		exit 77
-	fi
-done
-if [ ! -c /dev/net/tun ]; then
-	echo "SKIP: no /dev/net/tun"
-	exit 77
-fi
-td=$build/transitd
-ctl=$build/transitctl
-for p in "$td" "$ctl"; do
-	[ -x "$p" ] || { echo "FAIL: $p not built"; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+itest_init "$@"
+itest_require ping
 
 ns_a=td-$$-a
 ns_b=td-$$-b
-tmp=$(mktemp -d)
 sock=$tmp/node1.sock
-pid=
-
-cleanup() {
-	if [ -n "$pid" ]; then
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	fi
-	ip netns del "$ns_a" 2>/dev/null
-	ip netns del "$ns_b" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	echo "--- transitd log:"
-	cat "$tmp/log" 2>/dev/null
-	exit 1
-}
-
-for pair in "$ns_a 10.1.0.10" "$ns_b 10.2.0.10"; do
-	set -- $pair
-	ip netns add "$1" || fail "ip netns add $1"
-	ip -n "$1" link set lo up
-	ip -n "$1" addr add "$2/32" dev lo
-	# The hub's ICMP errors come from the attachment's ENI address, which is not
-	# on any interface of the VPC namespace: strict reverse-path filtering would
-	# drop them (docs/daemon.md).
-	ip netns exec "$1" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-	    net.ipv4.conf.default.rp_filter=0
-done
+itest_ns "$ns_a" "$ns_b"
+ip -n "$ns_a" addr add 10.1.0.10/32 dev lo
+ip -n "$ns_b" addr add 10.2.0.10/32 dev lo
 
 cp "$src/tests/integration/nets/hub.yaml" "$tmp/hub.yaml"
 "$td" --check -c "$tmp/hub.yaml" -n node1 >/dev/null || fail "--check refused hub.yaml"
@@ -81,15 +33,10 @@ printf 'version: 1\nname: x\nregions: []\nbogus: 1\n' >"$tmp/bad.yaml"
 grep -q "bad.yaml:4:1: unknown key 'bogus'" "$tmp/bad.out" ||
     fail "error not reported: $(cat "$tmp/bad.out")"
 
-"$td" -f -v -c "$tmp/hub.yaml" -n node1 -s "$sock" --ro-socket "$tmp/ro.sock" \
-    --netns "vpc-a=/run/netns/$ns_a" --netns "vpc-b=/run/netns/$ns_b" \
-    >"$tmp/log" 2>&1 &
-pid=$!
-for _ in $(seq 50); do
-	[ -S "$sock" ] && break
-	sleep 0.1
-done
-[ -S "$sock" ] || fail "no control socket"
+itest_start_td hub "" -v -c "$tmp/hub.yaml" -n node1 -s "$sock" --ro-socket "$tmp/ro.sock" \
+    --netns "vpc-a=/run/netns/$ns_a" --netns "vpc-b=/run/netns/$ns_b"
+pid=$td_pid
+itest_wait_sock "$sock"
 
 # The attachments and the VPC routes towards them.
 dev_a=$(ip -n "$ns_a" -o link show type tun | awk -F': ' '{print $2}')
@@ -164,13 +111,13 @@ echo "ok: reload"
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
-pid=
+itest_forget "$pid"
 [ $rc = 0 ] || fail "transitd exited $rc"
 ip -n "$ns_a" link show "$dev_a" >/dev/null 2>&1 && fail "$dev_a still there"
 ip -n "$ns_b" link show "$dev_b" >/dev/null 2>&1 && fail "$dev_b still there"
 ip -n "$ns_a" route | grep -q "10.2.0.0/16" && fail "route left in vpc-a"
 "$ctl" -s "$sock" show attachments >/dev/null 2>&1
 [ $? = 3 ] || fail "transitctl should exit 3 without a daemon"
-grep -q "Sanitizer\|runtime error" "$tmp/log" && fail "sanitizer report"
+grep -q "Sanitizer\|runtime error" "$tmp/log-hub" && fail "sanitizer report"
 echo "ok: clean shutdown"
 echo "PASS"

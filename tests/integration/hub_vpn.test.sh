@@ -8,59 +8,13 @@
 # tunnel 1 has no SA on both ends, everything still flows over tunnel 2.
 # Usage: hub_vpn.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
-build=${1:?build dir}
-src=${2:?source dir}
-
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root (network namespaces, /dev/net/tun)"
-	exit 77
-fi
-for tool in ip ping; do
-	if ! command -v "$tool" >/dev/null; then
-		echo "SKIP: needs $tool"
-		exit 77
-	fi
-done
-if [ ! -c /dev/net/tun ]; then
-	echo "SKIP: no /dev/net/tun"
-	exit 77
-fi
-td=$build/transitd
-ctl=$build/transitctl
-for p in "$td" "$ctl"; do
-	[ -x "$p" ] || { echo "FAIL: $p not built"; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+itest_init "$@"
+itest_require ping
 
 p=td-$$
 gh=$p-gh; gg=$p-gg; va=$p-va; vb=$p-vb
-tmp=$(mktemp -d)
-pids=""
-
-cleanup() {
-	for pid in $pids; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	for ns in "$gh" "$gg" "$va" "$vb"; do
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	for n in h g; do
-		echo "--- transitd $n log:"
-		cat "$tmp/log-$n" 2>/dev/null
-	done
-	exit 1
-}
-
-for ns in "$gh" "$gg" "$va" "$vb"; do
-	ip netns add "$ns" || fail "ip netns add $ns"
-	ip -n "$ns" link set lo up
-done
+itest_ns "$gh" "$gg" "$va" "$vb"
 ip link add "$p-u0" netns "$gh" type veth peer name "$p-u1" netns "$gg" || fail "veth"
 ip -n "$gh" addr add 192.0.2.1/24 dev "$p-u0"
 ip -n "$gh" addr add 192.0.2.3/24 dev "$p-u0"
@@ -70,23 +24,15 @@ ip -n "$gh" link set "$p-u0" up
 ip -n "$gg" link set "$p-u1" up
 ip -n "$va" addr add 10.1.0.10/32 dev lo
 ip -n "$vb" addr add 10.2.0.10/32 dev lo
-for ns in "$va" "$vb"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
-	    net.ipv4.conf.default.rp_filter=0
-done
 cp "$src/tests/integration/nets/hub_vpn.yaml" "$tmp/net.yaml"
 
-ip netns exec "$gh" "$td" -f -c "$tmp/net.yaml" -n node-h -s "$tmp/h.sock" \
-    --netns "vpc-a=/run/netns/$va" >"$tmp/log-h" 2>&1 &
-pids="$pids $!"
-ip netns exec "$gg" "$td" -f -c "$tmp/net.yaml" -n node-g -s "$tmp/g.sock" \
-    --netns "vpc-b=/run/netns/$vb" >"$tmp/log-g" 2>&1 &
-pids="$pids $!"
-for _ in $(seq 50); do
-	[ -S "$tmp/h.sock" ] && [ -S "$tmp/g.sock" ] && break
-	sleep 0.1
-done
-[ -S "$tmp/h.sock" ] && [ -S "$tmp/g.sock" ] || fail "no control sockets"
+itest_start_td h "$gh" -c "$tmp/net.yaml" -n node-h -s "$tmp/h.sock" \
+    --netns "vpc-a=/run/netns/$va"
+pid_h=$td_pid
+itest_start_td g "$gg" -c "$tmp/net.yaml" -n node-g -s "$tmp/g.sock" \
+    --netns "vpc-b=/run/netns/$vb"
+pid_g=$td_pid
+itest_wait_sock "$tmp/h.sock" "$tmp/g.sock"
 
 out=$("$ctl" -s "$tmp/h.sock" show tunnels) || fail "show tunnels"
 [ "$(echo "$out" | grep -c "aes256gcm16 .* up ")" = 2 ] || fail "tunnels not up: $out"
@@ -123,10 +69,10 @@ ip netns exec "$vb" ping -c 2 -i 0.2 -W 1 10.1.0.10 >/dev/null ||
 [ "$(tx conn-hg/1)" = "$t1" ] || fail "tunnel 1 still sends without an SA"
 echo "ok: failover to tunnel 2"
 
-for pid in $pids; do
+for pid in $pid_h $pid_g; do
 	kill -TERM "$pid"
 	wait "$pid" || fail "transitd exited $?"
+	itest_forget "$pid"
 done
-pids=""
 grep -q "Sanitizer\|runtime error" "$tmp/log-h" "$tmp/log-g" && fail "sanitizer report"
 echo "PASS"
