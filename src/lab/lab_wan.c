@@ -6,9 +6,14 @@
  * link's oldest packet (the FIFO makes it the earliest of the link).  The timer
  * slack of the process is set to 1 us so the kernel does not batch our wakeups
  * (the default slack is 50 us); what is left is the wakeup latency of the
- * machine, well under a millisecond when it is not overloaded.
+ * machine.  On a loaded machine (the lab shares its cores with the daemons and
+ * whatever else runs) a normal process sometimes wakes milliseconds late, so the
+ * emulator asks for SCHED_FIFO priority LAB_WAN_RT_PRIO: it sleeps between
+ * packets, so it takes little CPU, but when a packet is due it runs at once.  If
+ * the kernel refuses, it runs as a normal process and says so.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +31,7 @@
 #define BATCH		64
 #define TUN_MTU		1500
 #define NS_PER_MS	1000000.0
+#define LAB_WAN_RT_PRIO	10
 
 struct wan_link {
 	struct ev_timer	 timer;
@@ -166,15 +172,20 @@ lab_wan_print_stats(const struct lab_wan *w, FILE *f)
 	for (i = 0; i < n; i++) {
 		const struct lab_wlink_stats *st = lab_wsched_stats(w->sched, i);
 		const struct lab_wlink_cfg *lc = lab_wsched_link_cfg(w->sched, i);
+		char rate[32];
 
 		if (st->in_pkts == 0)
 			continue;
-		fprintf(f, "%-36s delay %.3f ms loss %g%% rate %s%llu kbps: "
+		if (lc->rate_bps == 0)
+			snprintf(rate, sizeof(rate), "unlimited");
+		else
+			snprintf(rate, sizeof(rate), "%llu kbps",
+			    (unsigned long long)(lc->rate_bps / 1000));
+		fprintf(f, "%-36s delay %.3f ms loss %g%% rate %s: "
 		    "in %llu out %llu queued %zu (max %llu) drop loss %llu rate %llu "
 		    "full %llu\n", lab_wan_link_name(w, i, name, sizeof(name)),
 		    (double)lc->delay_ns / NS_PER_MS, lc->loss_pct,
-		    lc->rate_bps == 0 ? "unlimited/" : "",
-		    (unsigned long long)(lc->rate_bps / 1000),
+		    rate,
 		    (unsigned long long)st->in_pkts, (unsigned long long)st->out_pkts,
 		    lab_wsched_queued(w->sched, i), (unsigned long long)st->max_queued,
 		    (unsigned long long)st->drop_loss, (unsigned long long)st->drop_rate,
@@ -299,6 +310,12 @@ lab_wan_run(const struct lab_plan *plan, const struct lab_wan_opts *o)
 	int rc = -1;
 
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	{
+		struct sched_param sp = { .sched_priority = LAB_WAN_RT_PRIO };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp) == -1)
+			log_warn("SCHED_FIFO refused; delays may be late under load");
+	}
 	w->tun.fd = -1;
 	w->stats_file = o->stats_file;
 	if ((w->loop = ev_new()) == NULL)
