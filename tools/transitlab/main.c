@@ -5,6 +5,7 @@
  * have their own files.  Everything but help/version needs root: namespaces,
  * veths and TUN devices are root's business, as in containerlab and Mininet.
  */
+#include <dirent.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -103,6 +104,22 @@ cmd_version(struct lab_opts *o, int argc, char **argv)
 	return LAB_EXIT_OK;
 }
 
+static size_t
+count_labs(void)
+{
+	DIR *d = opendir(LAB_RUN_DIR);
+	struct dirent *e;
+	size_t n = 0;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && lab_name_valid(e->d_name))
+			n++;
+	closedir(d);
+	return n;
+}
+
 int
 lab_cmd_down(struct lab_opts *o, int argc, char **argv)
 {
@@ -112,12 +129,12 @@ lab_cmd_down(struct lab_opts *o, int argc, char **argv)
 
 	if (argc > 2)
 		return lab_usage_error("down", "too many arguments");
-	if (name == NULL && access(LAB_RUN_DIR, F_OK) != 0) {
+	if (name == NULL && count_labs() == 0) {
 		printf("no lab is up\n");
 		return LAB_EXIT_OK;
 	}
 	if ((pick = lab_state_pick(name)) == NULL)
-		return name == NULL ? LAB_EXIT_OK : LAB_EXIT_USAGE;
+		return LAB_EXIT_USAGE;
 	dir = lab_state_dir(pick);
 	if (access(dir, F_OK) != 0) {
 		printf("lab %s is not up (nothing in %s)\n", pick, dir);

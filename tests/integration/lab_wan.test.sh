@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The lab's internet (docs/lab.md "The WAN emulator") with stub daemons:
+# tests/integration/lab/wan3.yaml has three gateway nodes in regions r1, r2, r3;
+# r1 <-> r2 is 90 ms one way, r1 <-> r3 is capped at 1 kbps, r2 <-> r3 is plain.
+#   1. ping node na -> nb's outside address: RTT 180 +- 2 ms (never below 180),
+#      0 % loss, replies in sequence order at 100 pings/s; the other direction too;
+#   2. a ping flood through the 1 kbps pair loses most, 1 ping/s loses none;
+#   3. an unconfigured pair has no added delay; status shows the link counters;
+#   4. two labs of the same file side by side;
+#   5. `down` leaves no namespace, veth, process or state (and is safe twice),
+#      also after `up` was killed with SIGKILL early (building namespaces) and
+#      late (waiting for daemons), and after a daemon that fails at start.
+# Usage: lab_wan.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
+set -u
+build=${1:?build dir}
+src=${2:?source dir}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: needs root (network namespaces, veths, TUN)"
+	exit 77
+fi
+for tool in ip ping awk; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "SKIP: needs $tool"
+		exit 77
+	fi
+done
+if [ ! -c /dev/net/tun ]; then
+	echo "SKIP: no /dev/net/tun"
+	exit 77
+fi
+lab=$build/transitlab
+net=$src/tests/integration/lab/wan3.yaml
+stub="sh $src/tests/integration/lab/stub-daemon.sh {ready}"
+[ -x "$lab" ] || { echo "FAIL: $lab not built"; exit 1; }
+
+n1=lw$$a
+n2=lw$$b
+n3=lw$$c
+tmp=$(mktemp -d)
+uppid=
+
+cleanup() {
+	if [ -n "$uppid" ]; then
+		kill -9 "$uppid" 2>/dev/null
+		wait "$uppid" 2>/dev/null
+	fi
+	for n in "$n1" "$n2" "$n3"; do
+		"$lab" down "$n" >/dev/null 2>&1
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*"
+	exit 1
+}
+
+# rtt FIELD (1 min, 2 avg, 3 max) of a ping output file
+rtt() {
+	sed -n 's|^rtt min/avg/max/mdev = \([0-9.]*\)/\([0-9.]*\)/\([0-9.]*\)/.*|\1 \2 \3|p' \
+		"$2" | awk -v f="$1" '{print $f}'
+}
+loss() {
+	sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$1"
+}
+# in_range VALUE LOW HIGH
+in_range() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'
+}
+
+# Everything a lab with this id could leave behind.
+leftovers() {
+	local id=$1
+	ip netns list | awk '{print $1}' | grep "^$id-"
+	ip -o link show | grep "$id"
+	[ -e "/run/transitlab/$2" ] && echo "state dir /run/transitlab/$2"
+}
+
+check_clean() {
+	local id=$1 name=$2 pids=$3 left pid
+	left=$(leftovers "$id" "$name")
+	[ -z "$left" ] || fail "left behind after down ($name): $left"
+	for pid in $pids; do
+		if kill -0 "$pid" 2>/dev/null && [ "$(cat /proc/"$pid"/stat 2>/dev/null |
+			awk '{print $3}')" != Z ]; then
+			fail "process $pid of $name still runs after down"
+		fi
+	done
+}
+
+# 1. delay
+"$lab" -q up --name "$n1" "$net" --daemon-cmd "$stub" >"$tmp/up1" 2>&1 ||
+	fail "up: $(cat "$tmp/up1")"
+id1=$(cat /run/transitlab/$n1/id)
+pids1=$(awk '{print $3}' /run/transitlab/$n1/pids)
+[ "$(echo "$pids1" | wc -w)" = 4 ] || fail "expected 4 processes, got: $pids1"
+
+ip netns exec "$id1-n-na" ping -c 200 -i 0.01 -W 2 203.0.113.1 >"$tmp/fast" 2>&1 ||
+	fail "fast ping na -> nb failed: $(tail -3 "$tmp/fast")"
+min=$(rtt 1 "$tmp/fast"); avg=$(rtt 2 "$tmp/fast"); max=$(rtt 3 "$tmp/fast")
+[ "$(loss "$tmp/fast")" = 0 ] || fail "loss through 90 ms: $(tail -2 "$tmp/fast")"
+in_range "$min" 180.0 182 || fail "min RTT $min ms: not 180..182 (delay early or late)"
+in_range "$avg" 178 182 || fail "avg RTT $avg ms: not 180 +- 2"
+# Reordering: the replies' icmp_seq must come back strictly increasing.
+awk -F'icmp_seq=' '/bytes from/ { split($2, a, " "); s = a[1] + 0;
+	if (s <= last) { print "reply " s " after " last; bad = 1 } last = s }
+	END { exit bad }' "$tmp/fast" || fail "replies out of order"
+[ "$(grep -c 'bytes from' "$tmp/fast")" = 200 ] || fail "not 200 replies"
+echo "ok: na -> nb ping -i 0.01 -c 200: rtt min/avg/max $min/$avg/$max ms, 0% loss, in order"
+
+ip netns exec "$id1-n-nb" ping -c 10 -i 0.2 -W 2 -I 203.0.113.2 198.51.100.1 \
+	>"$tmp/slow" 2>&1 || fail "ping nb -> na failed: $(tail -3 "$tmp/slow")"
+avg=$(rtt 2 "$tmp/slow"); min=$(rtt 1 "$tmp/slow"); max=$(rtt 3 "$tmp/slow")
+in_range "$avg" 178 182 || fail "nb -> na avg RTT $avg ms: not 180 +- 2"
+in_range "$min" 180.0 182 || fail "nb -> na min RTT $min"
+echo "ok: nb (203.0.113.2) -> na ping -i 0.2 -c 10: rtt min/avg/max $min/$avg/$max ms"
+
+# 2. the 1 kbps pair
+ip netns exec "$id1-n-na" ping -c 300 -i 0.01 -W 1 192.0.2.1 >"$tmp/flood" 2>&1
+l=$(loss "$tmp/flood")
+in_range "$l" 70 100 || fail "flood through 1 kbps lost only $l%"
+ip netns exec "$id1-n-nc" ping -c 4 -i 1 -W 2 198.51.100.1 >"$tmp/one" 2>&1 ||
+	fail "1 ping/s through 1 kbps failed: $(tail -3 "$tmp/one")"
+[ "$(loss "$tmp/one")" = 0 ] || fail "1 ping/s through 1 kbps lost packets"
+echo "ok: 1 kbps: flood of 300 at 100/s lost $l%, 1 ping/s lost none"
+
+# 3. no delay between r2 and r3; counters
+ip netns exec "$id1-n-nb" ping -c 5 -i 0.2 -W 1 192.0.2.1 >"$tmp/plain" 2>&1 ||
+	fail "ping nb -> nc failed"
+avg=$(rtt 2 "$tmp/plain")
+in_range "$avg" 0 5 || fail "nb -> nc (no wan link) RTT $avg ms"
+sleep 1.2	# the emulator rewrites its counters every second
+"$lab" status "$n1" >"$tmp/status" 2>&1 || fail "status: $(cat "$tmp/status")"
+grep -q "^r1 -> r2 .*delay 90.000 ms.* in 2[0-9][0-9] out 2[0-9][0-9]" "$tmp/status" ||
+	fail "status lacks the r1 -> r2 counters: $(cat "$tmp/status")"
+grep -q "^r1 -> r3 .*rate 1 kbps.*drop loss 0 rate [1-9]" "$tmp/status" ||
+	fail "status lacks the 1 kbps drops: $(cat "$tmp/status")"
+echo "ok: no delay r2 -> r3 (avg $avg ms); status shows link counters and rate drops"
+
+# 4. a second lab of the same file beside the first
+"$lab" -q up --name "$n2" "$net" --daemon-cmd "$stub" >"$tmp/up2" 2>&1 ||
+	fail "second lab: $(cat "$tmp/up2")"
+id2=$(cat /run/transitlab/$n2/id)
+[ "$id1" != "$id2" ] || fail "two labs share id $id1"
+ip netns exec "$id2-n-na" ping -c 3 -i 0.2 -W 2 203.0.113.1 >"$tmp/second" 2>&1 ||
+	fail "ping in the second lab failed"
+in_range "$(rtt 2 "$tmp/second")" 178 182 || fail "second lab RTT $(rtt 2 "$tmp/second")"
+"$lab" down >/dev/null 2>&1 && fail "down without a name must refuse with two labs up"
+pids2=$(awk '{print $3}' /run/transitlab/$n2/pids)
+"$lab" down "$n2" >"$tmp/down2" 2>&1 || fail "down $n2: $(cat "$tmp/down2")"
+check_clean "$id2" "$n2" "$pids2"
+# ... and the first lab still works.
+ip netns exec "$id1-n-na" ping -c 2 -i 0.2 -W 2 203.0.113.1 >/dev/null 2>&1 ||
+	fail "first lab broken by the second's down"
+echo "ok: two labs side by side ($id1, $id2); down of one leaves the other"
+
+# 5. down, twice
+"$lab" down "$n1" >"$tmp/down1" 2>&1 || fail "down: $(cat "$tmp/down1")"
+check_clean "$id1" "$n1" "$pids1"
+"$lab" down "$n1" >"$tmp/down1b" 2>&1 || fail "second down failed: $(cat "$tmp/down1b")"
+echo "ok: down removed namespaces, veths, processes and state; down again is fine"
+
+# 5b. SIGKILL of up while it builds namespaces, then while it waits for daemons
+kill_up_when() {
+	local what=$1 cond=$2 i
+	"$lab" up --name "$n3" "$net" --daemon-cmd "sleep 1000" --timeout 60 \
+		>"$tmp/up3" 2>&1 &
+	uppid=$!
+	for i in $(seq 500); do
+		eval "$cond" && break
+		sleep 0.01
+	done
+	eval "$cond" || fail "up never reached: $what"
+	kill -9 "$uppid"
+	wait "$uppid" 2>/dev/null
+	uppid=
+	id3=$(cat /run/transitlab/$n3/id)
+	[ -n "$(leftovers "$id3" "$n3")" ] || fail "nothing to clean after kill ($what)?"
+	pids3=$(awk '{print $3}' /run/transitlab/$n3/pids 2>/dev/null)
+	"$lab" down "$n3" >"$tmp/down3" 2>&1 || fail "down after kill: $(cat "$tmp/down3")"
+	check_clean "$id3" "$n3" "$pids3"
+	echo "ok: up killed with SIGKILL $what; down left nothing"
+}
+kill_up_when "while building namespaces" \
+	'[ "$(wc -l </run/transitlab/$n3/netns 2>/dev/null || echo 0)" -ge 3 ]'
+kill_up_when "while waiting for the daemons" \
+	'[ "$(grep -c "^node" /run/transitlab/$n3/pids 2>/dev/null || echo 0)" -ge 3 ]'
+
+# 5c. a daemon that dies at start: up fails with its log and cleans up
+"$lab" up --name "$n3" "$net" --daemon-cmd "sh -c {node}-cannot-start" \
+	>"$tmp/up4" 2>&1 && fail "up with a failing daemon succeeded"
+grep -q "did not come up" "$tmp/up4" || fail "no reason given: $(cat "$tmp/up4")"
+grep -q "cannot-start" "$tmp/up4" || fail "no daemon log lines: $(cat "$tmp/up4")"
+[ ! -e "/run/transitlab/$n3" ] || fail "failed up left its state"
+[ -z "$(ip netns list | grep "^$id3-")" ] || fail "failed up left namespaces"
+echo "ok: a daemon failing at start: up exits 1 with its log lines and cleans up"
+exit 0
