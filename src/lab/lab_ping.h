@@ -22,6 +22,8 @@ struct lab_ping_result {
 	bool		ttl_varies;	/* later replies had another TTL */
 	unsigned	replies;	/* reply lines seen (duplicates included) */
 	unsigned	out_of_order;	/* replies whose icmp_seq was below the last one */
+	bool		no_route;	/* "connect: Network is unreachable": the source
+					   has no route at all, nothing was sent */
 };
 
 /* Parse ping's stdout; 0, or -1 when it holds no summary line (ping failed early). */
@@ -29,7 +31,8 @@ int	lab_ping_parse(const char *out, size_t len, struct lab_ping_result *);
 
 /*
  * Did the pair behave as expected?  Reachable: every probe answered (0 % loss).
- * Unreachable: no reply at all.
+ * Unreachable: no reply at all (a source without any route counts: ping then
+ * stops before its summary).
  */
 bool	lab_ping_ok(const struct lab_ping_result *, bool expect_reachable);
 

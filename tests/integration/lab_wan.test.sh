@@ -9,7 +9,10 @@
 #   4. two labs of the same file side by side;
 #   5. `down` leaves no namespace, veth, process or state (and is safe twice),
 #      also after `up` was killed with SIGKILL early (building namespaces) and
-#      late (waiting for daemons), and after a daemon that fails at start.
+#      late (waiting for daemons), and after a daemon that fails at start;
+#   6. `transitlab ping` on tests/integration/lab/matrix.yaml (no gateways): the
+#      two hosts of one AWS VPC answer each other with TTL 255, the pairs the
+#      file expects unreachable get no reply, exit 0; `exec` runs in a host's VPC.
 # Usage: lab_wan.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
 build=${1:?build dir}
@@ -37,6 +40,7 @@ stub="sh $src/tests/integration/lab/stub-daemon.sh {ready}"
 n1=lw$$a
 n2=lw$$b
 n3=lw$$c
+n4=lw$$d
 tmp=$(mktemp -d)
 uppid=
 
@@ -45,7 +49,7 @@ cleanup() {
 		kill -9 "$uppid" 2>/dev/null
 		wait "$uppid" 2>/dev/null
 	fi
-	for n in "$n1" "$n2" "$n3"; do
+	for n in "$n1" "$n2" "$n3" "$n4"; do
 		"$lab" down "$n" >/dev/null 2>&1
 	done
 	rm -rf "$tmp"
@@ -196,4 +200,22 @@ grep -q "cannot-start" "$tmp/up4" || fail "no daemon log lines: $(cat "$tmp/up4"
 [ ! -e "/run/transitlab/$n3" ] || fail "failed up left its state"
 [ -z "$(ip netns list | grep "^$id3-")" ] || fail "failed up left namespaces"
 echo "ok: a daemon failing at start: up exits 1 with its log lines and cleans up"
+
+# 6. the ping matrix
+"$lab" -q up --name "$n4" "$src/tests/integration/lab/matrix.yaml" --daemon-cmd "$stub" \
+	>"$tmp/up5" 2>&1 || fail "up matrix: $(cat "$tmp/up5")"
+"$lab" --name "$n4" ping --count 2 >"$tmp/matrix" 2>&1 ||
+	fail "ping matrix exit $?: $(cat "$tmp/matrix")"
+grep -Eq "^a1 10.1.0.10 +a2 10.1.0.11 +[0-9.]+ +255 +0% +reachable +ok$" "$tmp/matrix" ||
+	fail "a1 -> a2 row: $(cat "$tmp/matrix")"
+grep -Eq "^b1 10.2.0.10 +a1 10.1.0.10 +- +- +[a-z0-9%]+ +UNREACHABLE +ok$" "$tmp/matrix" ||
+	fail "b1 -> a1 row: $(cat "$tmp/matrix")"
+grep -q "^6 pairs, 6 as expected, 0 not$" "$tmp/matrix" || fail "summary: $(cat "$tmp/matrix")"
+"$lab" --name "$n4" -j ping --count 1 >"$tmp/matrix.json" 2>&1 || fail "ping -j failed"
+grep -q '"reply_ttl": 255' "$tmp/matrix.json" || fail "JSON: $(cat "$tmp/matrix.json")"
+"$lab" --name "$n4" exec a2 -- ip -o addr show dev lo >"$tmp/exec" 2>&1 ||
+	fail "exec: $(cat "$tmp/exec")"
+grep -q "10.1.0.11/32" "$tmp/exec" || fail "exec not in vpc-a: $(cat "$tmp/exec")"
+"$lab" down "$n4" >/dev/null 2>&1 || fail "down matrix"
+echo "ok: ping matrix: 6 pairs as expected (TTL 255 inside the AWS VPC), JSON, exec"
 exit 0

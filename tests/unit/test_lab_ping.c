@@ -2,7 +2,7 @@
  * lab_ping: iputils ping 20221126 output, captured on the build machine in
  * namespaces (all replies; no reply at all; ICMP errors only), plus partial-loss,
  * fractional-loss, duplicate and reordered outputs in the same format; and the
- * verdict rules (reachable: 0 % loss; unreachable: not one reply).
+ * verdict rules (reachable: 0 % loss; unreachable: not one reply, or no route).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -154,10 +154,15 @@ test_garbage(void **state)
 	struct lab_ping_result r;
 	char big[2000];
 
+	/* Killed before its summary: no verdict either way. */
 	assert_int_equal(lab_ping_parse(trunc, strlen(trunc), &r), -1);
 	assert_false(lab_ping_ok(&r, true));
 	assert_false(lab_ping_ok(&r, false));
 	assert_int_equal(lab_ping_parse(bad, strlen(bad), &r), -1);
+	/* No route at all: nothing sent, which is "unreachable" as expected. */
+	assert_true(r.no_route);
+	assert_true(lab_ping_ok(&r, false));
+	assert_false(lab_ping_ok(&r, true));
 	assert_int_equal(lab_ping_parse("", 0, &r), -1);
 	assert_int_equal(lab_ping_parse(noisy, strlen(noisy), &r), -1);
 	assert_false(r.have_rtt);

@@ -95,7 +95,8 @@ print_table(const struct pair *v, size_t n, const char *name, unsigned count)
 		fmt_host(p->from, from, sizeof(from));
 		fmt_host(p->to, to, sizeof(to));
 		if (p->r.have_rtt)
-			snprintf(rtt, sizeof(rtt), "%.1f", p->r.rtt_avg);
+			snprintf(rtt, sizeof(rtt), p->r.rtt_avg < 10 ? "%.2f" : "%.1f",
+			    p->r.rtt_avg);
 		else
 			snprintf(rtt, sizeof(rtt), "-");
 		if (p->r.ttl >= 0)
@@ -104,6 +105,8 @@ print_table(const struct pair *v, size_t n, const char *name, unsigned count)
 			snprintf(ttl, sizeof(ttl), "-");
 		if (p->r.have_summary)
 			snprintf(loss, sizeof(loss), "%.0f%%", p->r.loss_pct);
+		else if (p->r.no_route)
+			snprintf(loss, sizeof(loss), "noroute");
 		else
 			snprintf(loss, sizeof(loss), "error");
 		printf("%-30s %-30s %10s %6s %7s  %-11s %s\n", from, to, rtt, ttl, loss,
@@ -153,7 +156,7 @@ print_json(const struct pair *v, size_t n, const char *name, unsigned count, boo
 	json_object_set_new(root, "count", json_integer(count));
 	json_object_set_new(root, "pairs", arr);
 	json_object_set_new(root, "ok", json_boolean(ok));
-	json_dumpf(root, stdout, JSON_INDENT(2));
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
 	putchar('\n');
 	json_decref(root);
 }
