@@ -9,7 +9,8 @@
 #   4. two labs of the same file side by side;
 #   5. `down` leaves no namespace, veth, process or state (and is safe twice),
 #      also after `up` was killed with SIGKILL early (building namespaces) and
-#      late (waiting for daemons), and after a daemon that fails at start;
+#      late (waiting for daemons), and after a daemon that fails at start; a
+#      Ctrl-C (SIGINT) of `up` makes it tear the lab down itself;
 #   6. `transitlab ping` on tests/integration/lab/matrix.yaml (no gateways): the
 #      two hosts of one AWS VPC answer each other with TTL 255, the pairs the
 #      file expects unreachable get no reply, exit 0; `exec` runs in a host's VPC.
@@ -72,6 +73,13 @@ loss() {
 # in_range VALUE LOW HIGH
 in_range() {
 	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'
+}
+
+# count REGEX FILE: matching lines, 0 when the file does not exist (yet)
+count() {
+	local c
+	c=$(grep -c "$1" "$2" 2>/dev/null)
+	echo "${c:-0}"
 }
 
 # Everything a lab with this id could leave behind.
@@ -188,11 +196,29 @@ kill_up_when() {
 	echo "ok: up killed with SIGKILL $what; down left nothing"
 }
 kill_up_when "while building namespaces" \
-	'[ "$(wc -l </run/transitlab/$n3/netns 2>/dev/null || echo 0)" -ge 3 ]'
+	'[ "$(count . /run/transitlab/$n3/netns)" -ge 3 ]'
 kill_up_when "while waiting for the daemons" \
-	'[ "$(grep -c "^node" /run/transitlab/$n3/pids 2>/dev/null || echo 0)" -ge 3 ]'
+	'[ "$(count ^node /run/transitlab/$n3/pids)" -ge 3 ]'
 
-# 5c. a daemon that dies at start: up fails with its log and cleans up
+# 5c. Ctrl-C (SIGINT) of up while it waits for daemons: up tears down itself
+"$lab" up --name "$n3" "$net" --daemon-cmd "sleep 1000" --timeout 60 >"$tmp/up6" 2>&1 &
+uppid=$!
+for i in $(seq 500); do
+	[ "$(count ^node /run/transitlab/$n3/pids)" -ge 3 ] && break
+	sleep 0.01
+done
+id3=$(cat /run/transitlab/$n3/id)
+pids3=$(awk '{print $3}' /run/transitlab/$n3/pids)
+kill -INT "$uppid"
+wait "$uppid"
+rc=$?
+uppid=
+[ "$rc" = 130 ] || fail "up after SIGINT exited $rc, not 130: $(cat "$tmp/up6")"
+grep -q "interrupted" "$tmp/up6" || fail "up did not say it was interrupted"
+check_clean "$id3" "$n3" "$pids3"
+echo "ok: Ctrl-C of up: it tears the lab down itself (exit 130)"
+
+# 5d. a daemon that dies at start: up fails with its log and cleans up
 "$lab" up --name "$n3" "$net" --daemon-cmd "sh -c {node}-cannot-start" \
 	>"$tmp/up4" 2>&1 && fail "up with a failing daemon succeeded"
 grep -q "did not come up" "$tmp/up4" || fail "no reason given: $(cat "$tmp/up4")"

@@ -15,13 +15,15 @@
  *
  * Every namespace is recorded in the state directory before it is created and
  * every process right after it is forked, so `down` finds all of it whatever
- * moment `up` dies at.  Any failure tears the lab down again.
+ * moment `up` dies at.  Any failure tears the lab down again, and so does
+ * Ctrl-C (SIGINT), SIGTERM or SIGHUP while `up` runs.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +37,15 @@
 
 #define DEFAULT_TEMPLATE "{transitd} -c {net} -n {node} -f -s {sock} {netns}"
 #define MAX_ARGS	256
+
+/* The one process-wide variable: a signal flag (style.md, practice 8). */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int signo)
+{
+	interrupted = signo;
+}
 
 struct up {
 	struct lab_opts	*o;
@@ -251,12 +262,14 @@ start_wan(struct up *u)
 			rc = 0;
 			goto out;
 		}
-		if (exited(u->wan_pid, &status))
+		if (exited(u->wan_pid, &status) || interrupted)
 			break;
 		usleep(10000);
 	}
-	fprintf(stderr, "transitlab: the WAN emulator did not start; its log:\n");
-	lab_tail(log, 20, stderr);
+	if (!interrupted) {
+		fprintf(stderr, "transitlab: the WAN emulator did not start; its log:\n");
+		lab_tail(log, 20, stderr);
+	}
 out:
 	free(exe);
 	free(log);
@@ -391,7 +404,7 @@ start_daemons(struct up *u)
 		record_pid(u, "node", pn->node->name, u->node_pids[i]);
 		say(u, "daemon %s: pid %ld: %s", pn->node->name, (long)u->node_pids[i], cmd);
 	}
-	for (left = u->plan->nnodes; left > 0;) {
+	for (left = u->plan->nnodes; left > 0 && !interrupted;) {
 		for (i = 0; i < u->plan->nnodes; i++) {
 			const struct lab_plan_node *pn = &u->plan->nodes[i];
 
@@ -426,7 +439,7 @@ start_daemons(struct up *u)
 		if (left > 0)
 			usleep(20000);
 	}
-	rc = 0;
+	rc = interrupted ? -1 : 0;
 out:
 	free(ready);
 	return rc;
@@ -478,6 +491,7 @@ lab_cmd_up(struct lab_opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct up u;
+	struct sigaction sa;
 	char id[LAB_ID_LEN], real[PATH_MAX], *name = NULL, *p;
 	const char *seed = "1";
 	unsigned attempt;
@@ -485,6 +499,12 @@ lab_cmd_up(struct lab_opts *o, int argc, char **argv)
 	int c, rc = LAB_EXIT_FAIL;
 
 	memset(&u, 0, sizeof(u));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	(void)sigaction(SIGINT, &sa, NULL);
+	(void)sigaction(SIGTERM, &sa, NULL);
+	(void)sigaction(SIGHUP, &sa, NULL);
 	u.o = o;
 	u.timeout_s = 20;
 	u.template = getenv("TRANSITLAB_DAEMON");
@@ -583,13 +603,13 @@ lab_cmd_up(struct lab_opts *o, int argc, char **argv)
 		}
 	}
 	say(&u, "lab %s (id %s) from %s; state in %s", name, id, real, u.dir);
-	if (build_wan(&u) == -1)
+	if (build_wan(&u) == -1 || interrupted)
 		goto teardown;
 	for (i = 0; i < u.plan->nvpcs; i++)
-		if (build_vpc(&u, &u.plan->vpcs[i]) == -1)
+		if (build_vpc(&u, &u.plan->vpcs[i]) == -1 || interrupted)
 			goto teardown;
 	for (i = 0; i < u.plan->nnodes; i++)
-		if (build_node(&u, &u.plan->nodes[i]) == -1)
+		if (build_node(&u, &u.plan->nodes[i]) == -1 || interrupted)
 			goto teardown;
 	if (start_wan(&u) == -1 || start_daemons(&u) == -1)
 		goto teardown;
@@ -599,6 +619,10 @@ lab_cmd_up(struct lab_opts *o, int argc, char **argv)
 	rc = LAB_EXIT_OK;
 	goto out;
 teardown:
+	if (interrupted) {
+		fprintf(stderr, "transitlab: interrupted (signal %d)\n", (int)interrupted);
+		rc = 128 + (int)interrupted;
+	}
 	fprintf(stderr, "transitlab: tearing lab %s down again\n", name);
 	(void)lab_teardown(u.dir, false);
 out:
