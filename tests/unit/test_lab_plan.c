@@ -156,6 +156,59 @@ test_plan_network_a(void **state)
 	cfg_free(c);
 }
 
+/* A file with n nodes, each running its own vpn gateway. */
+static struct cfg_net *
+load_nodes(size_t n)
+{
+	size_t cap = 128 + n * 96, len = 0, i;
+	char *y = malloc(cap);
+	struct cfg_diag d;
+	struct cfg_net *c;
+
+	assert_non_null(y);
+	len += (size_t)snprintf(y + len, cap - len, "version: 1\nname: big\nregions:\n"
+	    "  - name: r1\n    cloud: gcp\nvpn_gateways:\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(y + len, cap - len,
+		    "  - name: g%zu\n    region: r1\n", i);
+	len += (size_t)snprintf(y + len, cap - len, "nodes:\n");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(y + len, cap - len,
+		    "  - name: node-%zu\n    runs: [g%zu]\n", i, i);
+	assert_true(len < cap);
+	cfg_diag_init(&d);
+	c = cfg_load_buffer("big.yaml", y, len, &d);
+	if (c == NULL)
+		cfg_diag_print(&d, stderr);
+	cfg_diag_free(&d);
+	free(y);
+	assert_non_null(c);
+	return c;
+}
+
+/* The most nodes a lab takes still get distinct names within IFNAMSIZ. */
+static void
+test_names_999_nodes(void **state)
+{
+	struct cfg_net *c = load_nodes(LAB_MAX_NODES - 1), *c2;
+	char id[LAB_ID_LEN], err[256];
+	struct lab_plan *p;
+
+	lab_name_id("a-long-lab-name-of-sixty-three-characters-0123456789-abcdefghij", 0,
+	    id);
+	p = lab_plan_new(c, "a-long-lab-name", id, err, sizeof(err));
+	assert_non_null(p);
+	assert_int_equal(p->nnodes, LAB_MAX_NODES - 1);
+	assert_string_equal(p->nodes[998].veth_node + strlen(id), "n998");
+	check_names(p);
+	lab_plan_free(p);
+	cfg_free(c);
+	c2 = load_nodes(LAB_MAX_NODES);
+	assert_null(lab_plan_new(c2, "big", id, err, sizeof(err)));
+	assert_non_null(strstr(err, "at most 999"));
+	cfg_free(c2);
+}
+
 static size_t
 classify(const struct lab_wan *w, const char *src, const char *dst)
 {
@@ -218,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_ids),
 		cmocka_unit_test(test_plan_wan3),
 		cmocka_unit_test(test_plan_network_a),
+		cmocka_unit_test(test_names_999_nodes),
 		cmocka_unit_test(test_classify),
 	};
 

@@ -56,15 +56,18 @@ lab_run(char *const argv[], char *out, size_t outlen)
 		_exit(127);
 	}
 	close(pfd[1]);
+	/* Keep what fits in out, drain the rest so the child never blocks. */
 	for (;;) {
-		if (out != NULL && len + 1 < outlen)
-			n = read(pfd[0], out + len, outlen - 1 - len);
-		else
-			n = read(pfd[0], sink, sizeof(sink));
-		if (n > 0 && out != NULL && len + 1 < outlen && n > 0)
-			len += (size_t)n;
-		if (n == 0 || (n == -1 && errno != EINTR))
+		bool room = out != NULL && len + 1 < outlen;
+
+		n = room ? read(pfd[0], out + len, outlen - 1 - len) :
+		    read(pfd[0], sink, sizeof(sink));
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
 			break;
+		if (room)
+			len += (size_t)n;
 	}
 	if (out != NULL && outlen > 0)
 		out[len] = '\0';
@@ -318,20 +321,22 @@ victim_alive(const struct victim *v)
 static void
 collect_in_netns(struct victims *vs, char **names, size_t n)
 {
-	struct stat nsst[256], sb;
+	struct stat *nsst = xcalloc(n + 1, sizeof(*nsst)), sb;
 	size_t nns = 0, i;
 	DIR *d;
 	struct dirent *e;
 
-	for (i = 0; i < n && nns < ARRAY_SIZE(nsst); i++) {
+	for (i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", LAB_NETNS_DIR, names[i]);
 
 		if (stat(path, &nsst[nns]) == 0)
 			nns++;
 		free(path);
 	}
-	if (nns == 0 || (d = opendir("/proc")) == NULL)
+	if (nns == 0 || (d = opendir("/proc")) == NULL) {
+		free(nsst);
 		return;
+	}
 	while ((e = readdir(d)) != NULL) {
 		char path[300];
 		pid_t pid;
@@ -347,6 +352,7 @@ collect_in_netns(struct victims *vs, char **names, size_t n)
 				add_victim(vs, pid, lab_proc_start(pid));
 	}
 	closedir(d);
+	free(nsst);
 }
 
 static void
