@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The lab's internet (docs/lab.md "The WAN emulator") with stub daemons:
 # tests/integration/lab/wan3.yaml has three gateway nodes in regions r1, r2, r3;
-# r1 <-> r2 is 90 ms one way, r1 <-> r3 is capped at 1 kbps, r2 <-> r3 is plain.
+# r1 <-> r2 is 90 ms one way, r1 <-> r3 is capped at 1 kbps, r2 <-> r3 is plain,
+# r1 <-> r4 is 5 ms with 20 % loss each way.
 #   1. ping node na -> nb's outside address: RTT 180 +- 2 ms (never below 180),
 #      0 % loss, replies in sequence order at 100 pings/s; the other direction too;
 #   2. a ping flood through the 1 kbps pair loses most, 1 ping/s loses none;
-#   3. an unconfigured pair has no added delay; status shows the link counters;
+#   3. an unconfigured pair has no added delay; 20 % loss each way loses ~36 % of
+#      pings; status shows the link counters;
 #   4. two labs of the same file side by side;
 #   5. `down` leaves no namespace, veth, process or state (and is safe twice),
 #      also after `up` was killed with SIGKILL early (building namespaces) and
@@ -107,7 +109,7 @@ check_clean() {
 	fail "up: $(cat "$tmp/up1")"
 id1=$(cat /run/transitlab/$n1/id)
 pids1=$(awk '{print $3}' /run/transitlab/$n1/pids)
-[ "$(echo "$pids1" | wc -w)" = 4 ] || fail "expected 4 processes, got: $pids1"
+[ "$(echo "$pids1" | wc -w)" = 5 ] || fail "expected 5 processes, got: $pids1"
 
 ip netns exec "$id1-n-na" ping -c 200 -i 0.01 -W 2 203.0.113.1 >"$tmp/fast" 2>&1 ||
 	fail "fast ping na -> nb failed: $(tail -3 "$tmp/fast")"
@@ -143,6 +145,12 @@ ip netns exec "$id1-n-nb" ping -c 5 -i 0.2 -W 1 192.0.2.1 >"$tmp/plain" 2>&1 ||
 	fail "ping nb -> nc failed"
 avg=$(rtt 2 "$tmp/plain")
 in_range "$avg" 0 5 || fail "nb -> nc (no wan link) RTT $avg ms"
+# 20 % per direction: a ping survives both with 0.8^2 = 64 %; 300 pings: sd ~2.8 %.
+ip netns exec "$id1-n-na" ping -c 300 -i 0.01 -W 1 192.0.2.9 >"$tmp/lossy" 2>&1
+l=$(loss "$tmp/lossy")
+in_range "$l" 24 48 || fail "20 % loss each way gave $l% ping loss (expected ~36)"
+in_range "$(rtt 1 "$tmp/lossy")" 10.0 12 || fail "r1 <-> r4 min RTT $(rtt 1 "$tmp/lossy")"
+echo "ok: 20 % loss each way: $l% of 300 pings lost (expected ~36 %), RTT min $(rtt 1 "$tmp/lossy") ms"
 sleep 1.2	# the emulator rewrites its counters every second
 "$lab" status "$n1" >"$tmp/status" 2>&1 || fail "status: $(cat "$tmp/status")"
 grep -q "^r1 -> r2 .*delay 90.000 ms.* in 2[0-9][0-9] out 2[0-9][0-9]" "$tmp/status" ||

@@ -100,8 +100,8 @@ test_plan_wan3(void **state)
 	p = lab_plan_new(c, "labwan", id, err, sizeof(err));
 	assert_non_null(p);
 	check_names(p);
-	assert_int_equal(p->nnodes, 3);
-	assert_int_equal(p->naddrs, 4);
+	assert_int_equal(p->nnodes, 4);
+	assert_int_equal(p->naddrs, 5);
 	assert_int_equal(p->nodes[1].naddrs, 2);	/* nb: two interfaces */
 	assert_int_equal(p->nodes[0].nvpcs, 1);
 	assert_string_equal(p->vpcs[p->nodes[0].vpcs[0]].vpc->name, "vpc-a");
@@ -256,6 +256,10 @@ test_classify(void **state)
 	assert_int_equal(lab_wsched_link_cfg(s, bc)->delay_ns, 0);
 	assert_int_equal(lab_wsched_link_cfg(s, aa)->delay_ns, 0);
 	assert_int_equal(lab_wsched_link_cfg(s, unk)->delay_ns, 0);
+	assert_true(lab_wsched_link_cfg(s, classify(w, "192.0.2.9", "198.51.100.1"))->loss_pct
+	    == 20.0);
+	assert_int_equal(lab_wsched_link_cfg(s, classify(w, "198.51.100.1",
+	    "192.0.2.9"))->delay_ns, 5000000);
 	assert_int_equal(lab_wan_classify(w, v6, sizeof(v6)), SIZE_MAX);
 	assert_int_equal(lab_wan_classify(w, shortv4, sizeof(shortv4)), SIZE_MAX);
 	assert_int_equal(lab_wan_classify(w, shortv4, 0), SIZE_MAX);
