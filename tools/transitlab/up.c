@@ -474,6 +474,35 @@ id_taken(const char *id, const char *name)
 	return taken;
 }
 
+/* What `down` and the other commands read back, in the new state directory. */
+static int
+make_state(struct up *u, const char *name, const char *id, const char *seed)
+{
+	static const char *const subdirs[] = { "logs", "sock", "ready" };
+	const char *const files[][2] = { { "name", name }, { "id", id },
+	    { "netfile", u->netfile }, { "seed", seed } };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ARRAY_SIZE(subdirs) && rc == 0; i++) {
+		char *p = path_in(u, "", subdirs[i], "");
+
+		rc = mkdir(p, 0700);
+		free(p);
+	}
+	for (i = 0; i < ARRAY_SIZE(files) && rc == 0; i++) {
+		char *p = path_in(u, "", files[i][0], ""), *t = xasprintf("%s\n", files[i][1]);
+
+		rc = lab_write_file(p, t);
+		free(p);
+		free(t);
+	}
+	if (rc != 0)
+		fprintf(stderr, "transitlab: cannot write the state in %s: %s\n", u->dir,
+		    strerror(errno));
+	return rc;
+}
+
 static int
 usage_up(void)
 {
@@ -492,7 +521,7 @@ lab_cmd_up(struct lab_opts *o, int argc, char **argv)
 	};
 	struct up u;
 	struct sigaction sa;
-	char id[LAB_ID_LEN], real[PATH_MAX], *name = NULL, *p;
+	char id[LAB_ID_LEN], real[PATH_MAX], *name = NULL;
 	const char *seed = "1";
 	unsigned attempt;
 	size_t i;
@@ -524,9 +553,16 @@ lab_cmd_up(struct lab_opts *o, int argc, char **argv)
 			if (u.timeout_s <= 0)
 				return lab_usage_error("up", "bad --timeout '%s'", optarg);
 			break;
-		case 'S':
+		case 'S': {
+			char *end;
+
+			errno = 0;
+			(void)strtoull(optarg, &end, 0);
+			if (errno != 0 || end == optarg || *end != '\0')
+				return lab_usage_error("up", "bad --seed '%s'", optarg);
 			seed = optarg;
 			break;
+		}
 		default:
 			return lab_usage_error("up", "unknown option");
 		}
@@ -573,35 +609,14 @@ lab_cmd_up(struct lab_opts *o, int argc, char **argv)
 	}
 	if (lab_load_net(real, name, id, &u.cfg, &u.plan) == -1)
 		goto out;
+	/* mkdir is the lock: of two `up NAME` at once, one gets it. */
 	(void)mkdir(LAB_RUN_DIR, 0755);
 	if (mkdir(u.dir, 0700) == -1) {
 		fprintf(stderr, "transitlab: %s: %s\n", u.dir, strerror(errno));
 		goto out;
 	}
-	p = path_in(&u, "", "logs", "");
-	(void)mkdir(p, 0700);
-	free(p);
-	p = path_in(&u, "", "sock", "");
-	(void)mkdir(p, 0700);
-	free(p);
-	p = path_in(&u, "", "ready", "");
-	(void)mkdir(p, 0700);
-	free(p);
-	{
-		char *fn = path_in(&u, "", "name", ""), *fi = path_in(&u, "", "id", "");
-		char *ff = path_in(&u, "", "netfile", ""), *fs = path_in(&u, "", "seed", "");
-		char *t1 = xasprintf("%s\n", name), *t2 = xasprintf("%s\n", id);
-		char *t3 = xasprintf("%s\n", real), *t4 = xasprintf("%s\n", seed);
-		int bad = lab_write_file(fn, t1) | lab_write_file(fi, t2) |
-		    lab_write_file(ff, t3) | lab_write_file(fs, t4);
-
-		free(fn); free(fi); free(ff); free(fs);
-		free(t1); free(t2); free(t3); free(t4);
-		if (bad != 0) {
-			fprintf(stderr, "transitlab: cannot write the state in %s\n", u.dir);
-			goto teardown;
-		}
-	}
+	if (make_state(&u, name, id, seed) == -1)
+		goto teardown;
 	say(&u, "lab %s (id %s) from %s; state in %s", name, id, real, u.dir);
 	if (build_wan(&u) == -1 || interrupted)
 		goto teardown;
