@@ -16,6 +16,7 @@
 #   6. `transitlab ping` on tests/integration/lab/matrix.yaml (no gateways): the
 #      two hosts of one AWS VPC answer each other with TTL 255, the pairs the
 #      file expects unreachable get no reply, exit 0; `exec` runs in a host's VPC.
+# Also: not root -> exit 1 with a clear message.
 # Usage: lab_wan.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
 build=${1:?build dir}
@@ -77,6 +78,23 @@ in_range() {
 	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "" && v >= lo && v <= hi) }'
 }
 
+# ping_180 NS PING_ARGS...: no loss, min RTT >= 180.0, average 180 +- 2 ms; the
+# average gets three tries (see "steal" below).  Leaves the output in $tmp/p180.
+ping_180() {
+	local ns=$1 try
+	shift
+	for try in 1 2 3; do
+		ip netns exec "$ns" ping "$@" >"$tmp/p180" 2>&1 ||
+			fail "ping $* in $ns failed: $(tail -3 "$tmp/p180")"
+		[ "$(loss "$tmp/p180")" = 0 ] || fail "ping $* lost: $(tail -2 "$tmp/p180")"
+		in_range "$(rtt 1 "$tmp/p180")" 180.0 182 ||
+			fail "ping $*: min RTT $(rtt 1 "$tmp/p180") ms, not 180..182"
+		in_range "$(rtt 2 "$tmp/p180")" 178 182 && return 0
+		echo "note: try $try: ping $*: avg RTT $(rtt 2 "$tmp/p180") ms; again"
+	done
+	fail "ping $*: avg RTT $(rtt 2 "$tmp/p180") ms, not 180 +- 2 in three runs"
+}
+
 # count REGEX FILE: matching lines, 0 when the file does not exist (yet)
 count() {
 	local c
@@ -104,6 +122,18 @@ check_clean() {
 	done
 }
 
+# 0. not root: a clear message, exit 1 (help and version work)
+if command -v setpriv >/dev/null; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$lab" up "$net" \
+		>"$tmp/noroot" 2>&1
+	rc=$?
+	[ "$rc" = 1 ] || fail "up as nobody exited $rc, not 1"
+	grep -q "must be run as root" "$tmp/noroot" || fail "no root message: $(cat "$tmp/noroot")"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$lab" version >/dev/null ||
+		fail "version as nobody failed"
+	echo "ok: as nobody: 'must be run as root', exit 1"
+fi
+
 # 1. delay
 "$lab" -q up --name "$n1" "$net" --daemon-cmd "$stub" >"$tmp/up1" 2>&1 ||
 	fail "up: $(cat "$tmp/up1")"
@@ -111,24 +141,28 @@ id1=$(cat /run/transitlab/$n1/id)
 pids1=$(awk '{print $3}' /run/transitlab/$n1/pids)
 [ "$(echo "$pids1" | wc -w)" = 5 ] || fail "expected 5 processes, got: $pids1"
 
-ip netns exec "$id1-n-na" ping -c 200 -i 0.01 -W 2 203.0.113.1 >"$tmp/fast" 2>&1 ||
-	fail "fast ping na -> nb failed: $(tail -3 "$tmp/fast")"
-min=$(rtt 1 "$tmp/fast"); avg=$(rtt 2 "$tmp/fast"); max=$(rtt 3 "$tmp/fast")
-[ "$(loss "$tmp/fast")" = 0 ] || fail "loss through 90 ms: $(tail -2 "$tmp/fast")"
-in_range "$min" 180.0 182 || fail "min RTT $min ms: not 180..182 (delay early or late)"
-in_range "$avg" 178 182 || fail "avg RTT $avg ms: not 180 +- 2"
-# Reordering: the replies' icmp_seq must come back strictly increasing.
-awk -F'icmp_seq=' '/bytes from/ { split($2, a, " "); s = a[1] + 0;
-	if (s <= last) { print "reply " s " after " last; bad = 1 } last = s }
-	END { exit bad }' "$tmp/fast" || fail "replies out of order"
-[ "$(grep -c 'bytes from' "$tmp/fast")" = 200 ] || fail "not 200 replies"
+# The VM this runs on has its vCPUs stolen now and then (steal time in
+# /proc/stat): a run with several ms of steal shows in the average.  Loss and
+# order must hold in every run; the timing gets three tries.
+for try in 1 2 3; do
+	ip netns exec "$id1-n-na" ping -c 200 -i 0.01 -W 2 203.0.113.1 >"$tmp/fast" 2>&1 ||
+		fail "fast ping na -> nb failed: $(tail -3 "$tmp/fast")"
+	min=$(rtt 1 "$tmp/fast"); avg=$(rtt 2 "$tmp/fast"); max=$(rtt 3 "$tmp/fast")
+	[ "$(loss "$tmp/fast")" = 0 ] || fail "loss through 90 ms: $(tail -2 "$tmp/fast")"
+	# Reordering: the replies' icmp_seq must come back strictly increasing.
+	awk -F'icmp_seq=' '/bytes from/ { split($2, a, " "); s = a[1] + 0;
+		if (s <= last) { print "reply " s " after " last; bad = 1 } last = s }
+		END { exit bad }' "$tmp/fast" || fail "replies out of order"
+	[ "$(grep -c 'bytes from' "$tmp/fast")" = 200 ] || fail "not 200 replies"
+	in_range "$min" 180.0 182 || fail "min RTT $min ms: not 180..182 (delay early or late)"
+	in_range "$avg" 178 182 && break
+	echo "note: try $try: avg RTT $avg ms (max $max), not 180 +- 2; again"
+	[ "$try" = 3 ] && fail "avg RTT $avg ms: not 180 +- 2 in three runs"
+done
 echo "ok: na -> nb ping -i 0.01 -c 200: rtt min/avg/max $min/$avg/$max ms, 0% loss, in order"
 
-ip netns exec "$id1-n-nb" ping -c 10 -i 0.2 -W 2 -I 203.0.113.2 198.51.100.1 \
-	>"$tmp/slow" 2>&1 || fail "ping nb -> na failed: $(tail -3 "$tmp/slow")"
-avg=$(rtt 2 "$tmp/slow"); min=$(rtt 1 "$tmp/slow"); max=$(rtt 3 "$tmp/slow")
-in_range "$avg" 178 182 || fail "nb -> na avg RTT $avg ms: not 180 +- 2"
-in_range "$min" 180.0 182 || fail "nb -> na min RTT $min"
+ping_180 "$id1-n-nb" -c 10 -i 0.2 -W 2 -I 203.0.113.2 198.51.100.1
+min=$(rtt 1 "$tmp/p180"); avg=$(rtt 2 "$tmp/p180"); max=$(rtt 3 "$tmp/p180")
 echo "ok: nb (203.0.113.2) -> na ping -i 0.2 -c 10: rtt min/avg/max $min/$avg/$max ms"
 
 # 2. the 1 kbps pair
@@ -164,9 +198,7 @@ echo "ok: no delay r2 -> r3 (avg $avg ms); status shows link counters and rate d
 	fail "second lab: $(cat "$tmp/up2")"
 id2=$(cat /run/transitlab/$n2/id)
 [ "$id1" != "$id2" ] || fail "two labs share id $id1"
-ip netns exec "$id2-n-na" ping -c 3 -i 0.2 -W 2 203.0.113.1 >"$tmp/second" 2>&1 ||
-	fail "ping in the second lab failed"
-in_range "$(rtt 2 "$tmp/second")" 178 182 || fail "second lab RTT $(rtt 2 "$tmp/second")"
+ping_180 "$id2-n-na" -c 3 -i 0.2 -W 2 203.0.113.1
 "$lab" down >/dev/null 2>&1 && fail "down without a name must refuse with two labs up"
 pids2=$(awk '{print $3}' /run/transitlab/$n2/pids)
 "$lab" down "$n2" >"$tmp/down2" 2>&1 || fail "down $n2: $(cat "$tmp/down2")"
