@@ -293,7 +293,7 @@ lab_cmd_wan(struct lab_opts *o, int argc, char **argv)
 {
 	struct lab_state st;
 	struct lab_wan_opts wo;
-	char *name, *seed;
+	char *name, *ready, *stats, *seedfile, *seed;
 	int rc;
 
 	if (argc != 2)
@@ -303,20 +303,19 @@ lab_cmd_wan(struct lab_opts *o, int argc, char **argv)
 	log_init("transitlab-wan", true, LOG_LVL_INFO);
 	if (lab_state_load(name, true, &st) == -1)
 		return LAB_EXIT_FAIL;
+	ready = xasprintf("%s/wan.ready", st.dir);
+	stats = xasprintf("%s/wan.stats", st.dir);
+	seedfile = xasprintf("%s/seed", st.dir);
+	seed = lab_read_file(seedfile, 64, NULL);
 	memset(&wo, 0, sizeof(wo));
-	wo.ready_file = xasprintf("%s/wan.ready", st.dir);
-	wo.stats_file = xasprintf("%s/wan.stats", st.dir);
-	seed = xasprintf("%s/seed", st.dir);
-	{
-		char *s = lab_read_file(seed, 64, NULL);
-
-		wo.seed = s != NULL ? strtoull(s, NULL, 0) : 1;
-		free(s);
-	}
+	wo.ready_file = ready;
+	wo.stats_file = stats;
+	wo.seed = seed != NULL ? strtoull(seed, NULL, 0) : 1;
 	rc = lab_wan_run(st.plan, &wo) == 0 ? LAB_EXIT_OK : LAB_EXIT_FAIL;
 	free(seed);
-	free((char *)(uintptr_t)wo.ready_file);
-	free((char *)(uintptr_t)wo.stats_file);
+	free(seedfile);
+	free(ready);
+	free(stats);
 	lab_state_free(&st);
 	return rc;
 }
