@@ -34,9 +34,9 @@
 #include "common/util.h"
 #include "ctl/ctl_client.h"
 #include "lab.h"
+#include "lab/lab_tmpl.h"
 
 #define DEFAULT_TEMPLATE "{transitd} -c {net} -n {node} -f -s {sock} {netns}"
-#define MAX_ARGS	256
 
 /* The one process-wide variable: a signal flag (style.md, practice 8). */
 static volatile sig_atomic_t interrupted;
@@ -277,70 +277,34 @@ out:
 	return rc;
 }
 
-/* Replace {key} placeholders in one template word. */
-static char *
-expand_word(const char *w, const char *const keys[], const char *const vals[], size_t n)
-{
-	char *out = xstrdup(""), *t;
-	const char *p = w;
-	size_t i;
-
-	while (*p != '\0') {
-		bool hit = false;
-
-		if (*p == '{') {
-			for (i = 0; i < n; i++) {
-				size_t kl = strlen(keys[i]);
-
-				if (strncmp(p, keys[i], kl) == 0) {
-					t = xasprintf("%s%s", out, vals[i]);
-					free(out);
-					out = t;
-					p += kl;
-					hit = true;
-					break;
-				}
-			}
-		}
-		if (!hit) {
-			t = xasprintf("%s%c", out, *p);
-			free(out);
-			out = t;
-			p++;
-		}
-	}
-	return out;
-}
-
-/* The daemon command of one node: the template split on blanks, expanded. */
+/* The daemon command of one node (lab/lab_tmpl.h). */
 static size_t
-daemon_argv(struct up *u, const struct lab_plan_node *pn, char *argv[MAX_ARGS])
+daemon_argv(struct up *u, const struct lab_plan_node *pn, char ***argvp)
 {
-	static const char *const keys[] = { "{transitd}", "{net}", "{node}", "{sock}",
-	    "{ready}", "{state}", "{ns}" };
-	char *transitd = find_transitd(), *sock = path_in(u, "sock/",
-	    pn->node->name, ".sock"), *ready = path_in(u, "ready/", pn->node->name, "");
-	const char *vals[] = { transitd, u->netfile, pn->node->name, sock, ready, u->dir,
-	    pn->netns };
-	char *tmpl = xstrdup(u->template), *save = NULL, *w;
-	size_t n = 0, i;
+	char *transitd = find_transitd();
+	char *sock = path_in(u, "sock/", pn->node->name, ".sock");
+	char *ready = path_in(u, "ready/", pn->node->name, "");
+	const struct lab_tmpl_var vars[] = {
+		{ "{transitd}", transitd }, { "{net}", u->netfile },
+		{ "{node}", pn->node->name }, { "{sock}", sock }, { "{ready}", ready },
+		{ "{state}", u->dir }, { "{ns}", pn->netns },
+	};
+	struct lab_tmpl_netns *ns = xcalloc(pn->nvpcs + 1, sizeof(*ns));
+	char **paths = xcalloc(pn->nvpcs + 1, sizeof(*paths));
+	size_t i, n;
 
-	for (w = strtok_r(tmpl, " \t", &save); w != NULL && n < MAX_ARGS - 3;
-	    w = strtok_r(NULL, " \t", &save)) {
-		if (strcmp(w, "{netns}") == 0) {
-			for (i = 0; i < pn->nvpcs && n < MAX_ARGS - 3; i++) {
-				const struct lab_plan_vpc *pv = &u->plan->vpcs[pn->vpcs[i]];
+	for (i = 0; i < pn->nvpcs; i++) {
+		const struct lab_plan_vpc *pv = &u->plan->vpcs[pn->vpcs[i]];
 
-				argv[n++] = xstrdup("--netns");
-				argv[n++] = xasprintf("%s=%s/%s", pv->vpc->name,
-				    LAB_NETNS_DIR, pv->netns);
-			}
-			continue;
-		}
-		argv[n++] = expand_word(w, keys, vals, ARRAY_SIZE(keys));
+		paths[i] = xasprintf("%s/%s", LAB_NETNS_DIR, pv->netns);
+		ns[i].vpc = pv->vpc->name;
+		ns[i].path = paths[i];
 	}
-	argv[n] = NULL;
-	free(tmpl);
+	n = lab_tmpl_expand(u->template, vars, ARRAY_SIZE(vars), ns, pn->nvpcs, argvp);
+	for (i = 0; i < pn->nvpcs; i++)
+		free(paths[i]);
+	free(paths);
+	free(ns);
 	free(transitd);
 	free(sock);
 	free(ready);
@@ -369,7 +333,7 @@ node_ready(struct up *u, const struct lab_plan_node *pn)
 static int
 start_daemons(struct up *u)
 {
-	char *argv[MAX_ARGS];
+	char **argv;
 	size_t i, j, n, left;
 	bool *ready = xcalloc(u->plan->nnodes + 1, sizeof(*ready));
 	uint64_t t0 = util_now_ms(), deadline = t0 + (uint64_t)u->timeout_s * 1000;
@@ -383,9 +347,10 @@ start_daemons(struct up *u)
 		char cmd[1024];
 		size_t cl = 0;
 
-		n = daemon_argv(u, pn, argv);
+		n = daemon_argv(u, pn, &argv);
 		if (n == 0) {
 			fprintf(stderr, "transitlab: empty daemon command template\n");
+			lab_tmpl_free(argv);
 			free(log);
 			goto out;
 		}
@@ -394,8 +359,7 @@ start_daemons(struct up *u)
 			cl += (size_t)snprintf(cmd + cl, sizeof(cmd) - cl, "%s%s",
 			    j > 0 ? " " : "", argv[j]);
 		u->node_pids[i] = lab_spawn(pn->netns, argv, log);
-		for (j = 0; j < n; j++)
-			free(argv[j]);
+		lab_tmpl_free(argv);
 		free(log);
 		if (u->node_pids[i] == -1) {
 			fprintf(stderr, "transitlab: fork: %s\n", strerror(errno));
