@@ -52,6 +52,7 @@ struct lab_wan {
 	const char		*stats_file;
 	uint64_t		 drop_bad;
 	uint64_t		 drop_write;
+	struct log_ratelimit	 rl;		/* TUN read errors */
 };
 
 static const struct cfg_wan *
@@ -236,6 +237,9 @@ tun_cb(struct ev_loop *loop, int fd, unsigned revents, void *arg)
 	for (i = 0; i < BATCH; i++)
 		bp[i] = w->bufs[i];
 	n = dp_tun_read_batch(fd, bp, lens, BATCH, LAB_WSCHED_PKT_MAX);
+	if (n == -1 && errno != EAGAIN && errno != EINTR &&
+	    log_ratelimit_allow(&w->rl, now / 1000000))
+		log_warn("read %s", w->plan->wan_tun);
 	if (n <= 0)
 		return;
 	for (i = 0; i < n; i++) {
@@ -318,6 +322,7 @@ lab_wan_run(const struct lab_plan *plan, const struct lab_wan_opts *o)
 	}
 	w->tun.fd = -1;
 	w->stats_file = o->stats_file;
+	log_ratelimit_init(&w->rl, 5, 10000);
 	if ((w->loop = ev_new()) == NULL)
 		goto out;
 	memset(&tc, 0, sizeof(tc));
