@@ -24,6 +24,7 @@
 #include "ike/ike_engine.h"
 #include "ike/ike_msg.h"
 
+#define H_FN		static __attribute__((unused))
 #define H_MAX_SA	16
 #define H_MAX_PKT	256
 #define H_MAX_LOG	128
@@ -81,7 +82,7 @@ struct harness {
 	bool		 verbose;
 };
 
-static void
+H_FN void
 h_rand(void *buf, size_t len, void *arg)
 {
 	struct h_side *s = arg;
@@ -101,7 +102,7 @@ h_rand(void *buf, size_t len, void *arg)
 	}
 }
 
-static void
+H_FN void
 h_addr(struct ike_addr *a, const char *ip)
 {
 	char err[128];
@@ -111,7 +112,7 @@ h_addr(struct ike_addr *a, const char *ip)
 	a->port = IKE_PORT;
 }
 
-static void
+H_FN void
 h_pfx(struct prefix *p, const char *s)
 {
 	char err[128];
@@ -121,7 +122,7 @@ h_pfx(struct prefix *p, const char *s)
 
 /* Both sides' default configuration: AWS profile, PSK "transit-psk", route-
  * based selectors, A initiates by command, B only responds. */
-static void
+H_FN void
 h_init(struct harness *h)
 {
 	int i;
@@ -151,7 +152,7 @@ h_init(struct harness *h)
 	}
 }
 
-static void
+H_FN void
 h_start(struct harness *h)
 {
 	char err[256];
@@ -165,7 +166,7 @@ h_start(struct harness *h)
 	}
 }
 
-static void
+H_FN void
 h_free(struct harness *h)
 {
 	size_t i;
@@ -177,7 +178,7 @@ h_free(struct harness *h)
 	ike_engine_free(h->s[1].eng);
 }
 
-static void
+H_FN void
 h_logc(struct h_side *s, char c, uint32_t spi)
 {
 	if (s->nlog + 1 < H_MAX_LOG) {
@@ -187,7 +188,7 @@ h_logc(struct h_side *s, char c, uint32_t spi)
 	}
 }
 
-static void
+H_FN void
 h_events(struct harness *h, int side)
 {
 	struct h_side *s = &h->s[side];
@@ -260,7 +261,7 @@ h_events(struct harness *h, int side)
 }
 
 /* Move what the engines emitted into the network queue (filters applied). */
-static void
+H_FN void
 h_collect(struct harness *h)
 {
 	struct ike_dgram d;
@@ -298,7 +299,7 @@ h_collect(struct harness *h)
 }
 
 /* Deliver queued datagram `idx` (and remove it). */
-static void
+H_FN void
 h_deliver(struct harness *h, size_t idx)
 {
 	struct h_pkt p;
@@ -317,7 +318,7 @@ h_deliver(struct harness *h, size_t idx)
 }
 
 /* Deliver everything, FIFO, until the network is quiet. */
-static void
+H_FN void
 h_run(struct harness *h)
 {
 	int guard = 0;
@@ -330,7 +331,7 @@ h_run(struct harness *h)
 }
 
 /* Advance the fake clock to now + ms, firing timers at their times. */
-static void
+H_FN void
 h_advance(struct harness *h, uint64_t ms)
 {
 	uint64_t end = h->now + ms;
@@ -357,14 +358,14 @@ h_advance(struct harness *h, uint64_t ms)
 	h_run(h);
 }
 
-static void
+H_FN void
 h_establish(struct harness *h)
 {
 	assert_int_equal(ike_engine_initiate(h->s[0].eng, 1, h->now), 0);
 	h_run(h);
 }
 
-static const struct h_sa *
+H_FN const struct h_sa *
 h_only(const struct harness *h, int side)
 {
 	return h->s[side].nsa == 1 ? &h->s[side].sa[0] : NULL;
@@ -374,7 +375,7 @@ h_only(const struct harness *h, int side)
  * The end state every scenario must reach: one Child SA pair per side, keyed
  * consistently in both directions, one IKE SA per side, no model errors.
  */
-static void
+H_FN void
 h_check_one_pair(const struct harness *h)
 {
 	const struct h_sa *a = h_only(h, 0), *b = h_only(h, 1);
@@ -406,7 +407,7 @@ h_check_one_pair(const struct harness *h)
 }
 
 /* Nothing installed, nothing left on either side. */
-static void
+H_FN void
 h_check_empty(const struct harness *h)
 {
 	int i;
@@ -420,7 +421,7 @@ h_check_empty(const struct harness *h)
 
 /* Parse a queued/filtered datagram's header and, for an unprotected message,
  * return the first Notify type (0 = none). */
-static uint16_t
+H_FN uint16_t
 h_plain_notify(const struct h_pkt *p, struct ike_hdr *hdr)
 {
 	struct ike_msg m;
