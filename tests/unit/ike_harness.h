@@ -67,7 +67,7 @@ struct h_pkt {
 
 struct harness;
 /* Return true to drop the datagram (seq = per-side emission count, 1-based). */
-typedef bool (*h_filter_fn)(struct harness *, const struct h_pkt *, size_t seq,
+typedef bool (*h_filter_fn)(struct harness *, struct h_pkt *, size_t seq,
     void *arg);
 
 struct harness {

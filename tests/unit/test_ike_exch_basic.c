@@ -107,7 +107,7 @@ test_wrong_psk(void **state)
 }
 
 static bool
-see_first_reply(struct harness *h, const struct h_pkt *p, size_t seq,
+see_first_reply(struct harness *h, struct h_pkt *p, size_t seq,
     void *arg)
 {
 	uint16_t *n = arg;
@@ -223,7 +223,7 @@ test_ts_unacceptable(void **state)
 }
 
 static bool
-count_init(struct harness *h, const struct h_pkt *p, size_t seq, void *arg)
+count_init(struct harness *h, struct h_pkt *p, size_t seq, void *arg)
 {
 	int *counts = arg;
 	struct ike_hdr hdr;
@@ -280,6 +280,48 @@ test_cookie(void **state)
 	assert_int_equal(counts[0], 2);
 	assert_int_equal(counts[2], 1);
 	assert_int_equal(counts[3], 0);
+	h_check_one_pair(&h);
+	h_free(&h);
+}
+
+/* A NAT in front of A: 10.0.0.1:port -> 192.0.2.1:(port + 2500). */
+static bool
+nat_a(struct harness *h, struct h_pkt *p, size_t seq, void *arg)
+{
+	int *after_init = arg;
+
+	(void)seq;
+	if (p->from == 0) {
+		if (p->src.port == IKE_NATT_PORT)
+			*after_init += p->dst.port == IKE_NATT_PORT;
+		h_addr(&p->src, "192.0.2.1");
+		p->src.port = (uint16_t)(p->src.port + 2500);
+	}
+	return false;
+}
+
+/* 2.23 / behaviour 31: the mismatch is detected on both sides, IKE moves to
+ * port 4500 after IKE_SA_INIT, the responder follows the NAT mapping, and the
+ * Child SA is flagged for UDP encapsulation. */
+static void
+test_nat_detected(void **state)
+{
+	struct harness h;
+	int moved = 0;
+
+	(void)state;
+	h_init(&h);
+	h_addr(&h.s[0].tc.local, "10.0.0.1");
+	h.filter = nat_a;
+	h.farg = &moved;
+	h_start(&h);
+	h_establish(&h);
+	h_check_one_pair(&h);
+	assert_true(h.s[0].sa[0].natt);
+	assert_true(h.s[1].sa[0].natt);
+	assert_int_equal(moved, 1);		/* IKE_AUTH on 4500 */
+	assert_int_equal(ike_engine_rekey_child(h.s[1].eng, 1, h.now), 0);
+	h_run(&h);
 	h_check_one_pair(&h);
 	h_free(&h);
 }
@@ -354,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_ts_unacceptable),
 		cmocka_unit_test(test_invalid_ke_retry),
 		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_nat_detected),
 		cmocka_unit_test(test_startup),
 		cmocka_unit_test(test_garbage),
 	};

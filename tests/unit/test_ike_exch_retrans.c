@@ -21,7 +21,7 @@ struct rec {
 };
 
 static bool
-record(struct harness *h, const struct h_pkt *p, size_t seq, void *arg)
+record(struct harness *h, struct h_pkt *p, size_t seq, void *arg)
 {
 	struct rec *r = arg;
 	size_t nb = ike_engine_n_sas(h->s[1].eng);
