@@ -188,6 +188,17 @@ ike_rand_spi(struct ike_engine *eng)
 }
 
 uint64_t
+ike_retry_time(struct ike_engine *eng)
+{
+	uint8_t b;
+
+	/* 10-20 s, random: two peers that collided do not collide again in
+	 * lock-step. */
+	ike_rand(eng, &b, 1);
+	return eng->now + 10000 + (uint64_t)b * 40;
+}
+
+uint64_t
 ike_rekey_time(struct ike_engine *eng, uint64_t now, uint32_t lifetime_s,
     uint32_t margin_s, int fuzz_pct)
 {
@@ -355,13 +366,13 @@ ike_sa_kick(struct ike_engine *eng, struct ike_ikesa *sa)
 		sa->rekey_ms = UINT64_MAX;
 		if (ike_ike_rekey_start(eng, sa) == 0)
 			return;
-		sa->rekey_ms = eng->now + 10000;
+		sa->rekey_ms = ike_retry_time(eng);
 	}
 	for (c = sa->children; c != NULL; c = c->next)
 		if (c->state == IKE_CHILD_ACTIVE && eng->now >= c->rekey_ms) {
 			if (ike_child_rekey_start(eng, sa, c) == 0)
 				return;
-			c->rekey_ms = eng->now + 10000;
+			c->rekey_ms = ike_retry_time(eng);
 		}
 	if ((sa->pending & IKE_PEND_DPD) || dpd_due(eng, sa, &at)) {
 		sa->pending &= ~IKE_PEND_DPD;
@@ -528,6 +539,13 @@ dispatch_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx,
 	if (m->hdr.msgid != sa->peer_msgid) {
 		ike_log(eng, sa, "request %u outside the window (%u) dropped",
 		    m->hdr.msgid, sa->peer_msgid);
+		return;
+	}
+	/* Before IKE_AUTH completes only IKE_AUTH is a valid request (1.2). */
+	if ((sa->state == IKE_SA_INIT_R) != (m->hdr.exchange == IKE_EXCH_AUTH) ||
+	    sa->state == IKE_SA_INIT_I || sa->state == IKE_SA_AUTH_I) {
+		ike_log(eng, sa, "request %u (exchange %u) in the wrong state "
+		    "dropped", m->hdr.msgid, m->hdr.exchange);
 		return;
 	}
 	if (ike_rx_open(eng, sa, m, rx) == -1)

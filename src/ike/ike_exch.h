@@ -66,6 +66,8 @@ void	ike_log(struct ike_engine *, struct ike_ikesa *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	ike_rand(struct ike_engine *, void *, size_t);
 uint32_t ike_rand_spi(struct ike_engine *);
+/* When to retry a refused rekey: 10-20 s from now. */
+uint64_t ike_retry_time(struct ike_engine *);
 /* Rekey time: lifetime - margin - margin * fuzz% * rand (docs/ike-engine.md). */
 uint64_t ike_rekey_time(struct ike_engine *, uint64_t now, uint32_t lifetime_s,
 	    uint32_t margin_s, int fuzz_pct);

@@ -271,9 +271,11 @@ ike_rekey_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 	size_t idx, girlen;
 	struct ike_event *ev;
 
-	if (sa->req.kind == IKE_REQ_REKEY_IKE || sa->state != IKE_SA_ESTABLISHED) {
-		/* Simultaneous IKE SA rekey: not resolved here, the peer
-		 * retries (2.25 TEMPORARY_FAILURE). */
+	if ((sa->req.kind != IKE_REQ_NONE && sa->req.kind != IKE_REQ_DPD) ||
+	    sa->state != IKE_SA_ESTABLISHED) {
+		/* Simultaneous IKE SA rekey, or one of our exchanges on the
+		 * children is in flight: the peer retries later (2.25
+		 * TEMPORARY_FAILURE), both sides at random times. */
 		respond_error(eng, sa, msgid, IKE_N_TEMPORARY_FAILURE, NULL, 0);
 		return;
 	}
@@ -358,7 +360,7 @@ ike_rekey_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		ike_log(eng, sa, "IKE SA rekey failed (notify %u), retrying "
 		    "later", ike_rx_error(rx));
 		ike_ikesa_req_clear(&sa->req);
-		sa->rekey_ms = eng->now + 10000;
+		sa->rekey_ms = ike_retry_time(eng);
 		return;
 	}
 	girlen = ike_dh_secret_len(alg.dh);
@@ -366,7 +368,7 @@ ike_rekey_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	    why, sizeof(why)) == -1) {
 		ike_log(eng, sa, "IKE SA rekey: %s", why);
 		ike_ikesa_req_clear(&sa->req);
-		sa->rekey_ms = eng->now + 10000;
+		sa->rekey_ms = ike_retry_time(eng);
 		return;
 	}
 	nsa = ike_ikesa_new(eng, sa->tun, true, eng->now);
@@ -549,7 +551,7 @@ child_rekey_failed(struct ike_engine *eng, struct ike_ikesa *sa,
 			old->state = IKE_CHILD_REKEYED;
 		else {
 			old->state = IKE_CHILD_ACTIVE;
-			old->rekey_ms = eng->now + 10000;
+			old->rekey_ms = ike_retry_time(eng);
 		}
 	}
 	ike_ikesa_req_clear(&sa->req);

@@ -55,6 +55,8 @@ struct h_side {
 	int			 n_install, n_delete, n_up, n_down, n_rekeyed;
 	char			 down_text[IKE_EVENT_TEXT];
 	size_t			 sent;		/* datagrams emitted */
+	char			 logs[16384];	/* the engine's log lines */
+	size_t			 loglen;
 	int			 errors;	/* model inconsistencies */
 };
 
@@ -251,6 +253,13 @@ h_events(struct harness *h, int side)
 			h_logc(s, 'R', 0);
 			break;
 		case IKE_EV_LOG:
+			i = strlen(ev.text);
+			if (s->loglen + i + 2 < sizeof(s->logs)) {
+				memcpy(s->logs + s->loglen, ev.text, i);
+				s->loglen += i;
+				s->logs[s->loglen++] = '\n';
+				s->logs[s->loglen] = '\0';
+			}
 			if (h->verbose)
 				fprintf(stderr, "[%llu] %s\n",
 				    (unsigned long long)h->now, ev.text);

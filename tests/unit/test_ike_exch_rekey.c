@@ -9,6 +9,7 @@
  * a rekey converges too.
  */
 #include "ike_harness.h"
+#include "ike/ike_exch.h"
 
 static void
 rekey_child_by(int side)
@@ -252,6 +253,79 @@ test_delete(void **state)
 	h_free(&h);
 }
 
+/* Both rekey the IKE SA at once: both refuse with TEMPORARY_FAILURE, retry at
+ * random times, and end with one new IKE SA carrying the pair. */
+static void
+test_simultaneous_ike_rekey(void **state)
+{
+	struct harness h;
+	int i;
+
+	(void)state;
+	h_init(&h);
+	h_start(&h);
+	h_establish(&h);
+	assert_int_equal(ike_engine_rekey_ike(h.s[0].eng, 1, h.now), 0);
+	assert_int_equal(ike_engine_rekey_ike(h.s[1].eng, 1, h.now), 0);
+	h_run(&h);
+	assert_int_equal(h.s[0].n_rekeyed + h.s[1].n_rekeyed, 0);
+	h_advance(&h, 30000);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(h.s[i].n_rekeyed, 1);
+	h_check_one_pair(&h);
+	assert_int_equal(h.s[0].n_down + h.s[1].n_down, 0);
+	h_free(&h);
+}
+
+/* Behaviour 27: a CREATE_CHILD_SA for a second, different pair on the tunnel
+ * is refused with TS_UNACCEPTABLE; the existing pair is untouched.  The
+ * engine never sends such a request itself, so the test builds one on A's
+ * IKE SA through the internal API. */
+static void
+test_second_child_refused(void **state)
+{
+	struct harness h;
+	struct ike_engine *e;
+	struct ike_ikesa *sa;
+	struct ike_mb mb = { 0 };
+	struct ike_payload *pl;
+	struct prefix p[2];
+	uint8_t nonce[32], spi[4] = { 0, 0, 0x12, 0x34 };
+	char err[128];
+
+	(void)state;
+	h_init(&h);
+	h_start(&h);
+	h_establish(&h);
+	e = h.s[0].eng;
+	sa = e->sas;
+	assert_non_null(sa);
+	assert_null(sa->next);
+	memset(nonce, 0x5a, sizeof(nonce));
+	assert_int_equal(prefix_parse("10.1.0.0/16", &p[0], err, sizeof(err)), 0);
+	assert_int_equal(prefix_parse("10.2.0.0/16", &p[1], err, sizeof(err)), 0);
+	pl = ike_mb_add(&mb, IKE_PLD_SA);
+	ike_prop_to_sa(&sa->tun->esp_prop, IKE_PROTO_ESP, false, spi, 4,
+	    &pl->u.sa);
+	pl = ike_mb_add(&mb, IKE_PLD_NONCE);
+	pl->u.blob.data = nonce;
+	pl->u.blob.len = sizeof(nonce);
+	pl = ike_mb_add(&mb, IKE_PLD_TSI);
+	ike_ts_from_prefixes(&p[0], 1, &pl->u.ts);
+	pl = ike_mb_add(&mb, IKE_PLD_TSR);
+	ike_ts_from_prefixes(&p[1], 1, &pl->u.ts);
+	e->now = h.now;
+	assert_int_equal(ike_request(e, sa, IKE_REQ_REKEY_CHILD,
+	    IKE_EXCH_CREATE_CHILD_SA, &mb), 0);
+	sa->req.new_spi = 0x1234;
+	h_run(&h);
+	assert_non_null(strstr(h.s[0].logs, "rekey failed (notify 38)"));
+	assert_non_null(strstr(h.s[1].logs, "one pair per tunnel"));
+	assert_int_equal(h.s[1].n_install, 1);
+	h_check_one_pair(&h);
+	h_free(&h);
+}
+
 int
 main(void)
 {
@@ -266,6 +340,8 @@ main(void)
 		cmocka_unit_test(test_simultaneous_rekey_overtaken),
 		cmocka_unit_test(test_delete_crossing_rekey),
 		cmocka_unit_test(test_delete),
+		cmocka_unit_test(test_simultaneous_ike_rekey),
+		cmocka_unit_test(test_second_child_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
