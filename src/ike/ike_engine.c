@@ -313,9 +313,15 @@ ike_sa_down(struct ike_engine *eng, struct ike_ikesa *sa, const char *why)
 	bool report = sa->state == IKE_SA_ESTABLISHED ||
 	    sa->state == IKE_SA_DELETING || sa->state == IKE_SA_INIT_I ||
 	    sa->state == IKE_SA_AUTH_I;
+	struct ike_ikesa *o;
 
 	if (sa->state == IKE_SA_DEAD)
 		return;
+	/* Per tunnel: not down while another SA of it is established. */
+	for (o = eng->sas; o != NULL; o = o->next)
+		if (o != sa && o->tun == sa->tun &&
+		    o->state == IKE_SA_ESTABLISHED)
+			report = false;
 	while (sa->children != NULL) {
 		ike_child_delete_event(eng, sa, sa->children);
 		ike_child_free(sa, sa->children);

@@ -11,6 +11,8 @@
 #include "common/util.h"
 #include "ike/ike_exch.h"
 
+static bool	tunnel_alone(const struct ike_engine *, const struct ike_ikesa *);
+
 /* Our ID payload and its body "RestOfIDPayload" (type, 3 reserved, data). */
 static void
 our_id(const struct ike_ikesa *sa, struct ike_id *id, uint8_t *body,
@@ -115,6 +117,8 @@ ike_auth_send(struct ike_engine *eng, struct ike_ikesa *sa)
 	pl->u.ts = tun->pol_l;
 	pl = ike_mb_add(&mb, IKE_PLD_TSR);
 	pl->u.ts = tun->pol_r;
+	if (tunnel_alone(eng, sa))
+		ike_mb_notify(&mb, IKE_N_INITIAL_CONTACT, 0, NULL, 0, NULL, 0);
 	sa->state = IKE_SA_AUTH_I;
 	rc = ike_request(eng, sa, IKE_REQ_AUTH, IKE_EXCH_AUTH, &mb);
 	OPENSSL_cleanse(auth, sizeof(auth));
@@ -128,25 +132,64 @@ spi32(const uint8_t *p)
 	    (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Another established IKE SA of the same tunnel is stale once a new one is
- * authenticated (one SA pair per tunnel; the peer restarted). */
-static void
-replace_older(struct ike_engine *eng, struct ike_ikesa *sa)
+/*
+ * One IKE SA per tunnel.  INITIAL_CONTACT (2.4): the peer restarted, its other
+ * SAs are gone - drop ours without a word.  Otherwise two established SAs are a
+ * simultaneous initiation (both ends "start"): both ends keep the one with the
+ * lower SPIi and Delete the other, so they agree without talking.
+ */
+static struct ike_ikesa *
+resolve_duplicates(struct ike_engine *eng, struct ike_ikesa *sa,
+    bool initial_contact)
 {
-	struct ike_ikesa *o;
+	struct ike_ikesa *o, *loser = NULL;
+
+	for (o = eng->sas; o != NULL; o = o->next) {
+		if (o == sa || o->tun != sa->tun ||
+		    o->state != IKE_SA_ESTABLISHED)
+			continue;
+		if (initial_contact) {
+			ike_sa_down(eng, o, "peer restarted (INITIAL_CONTACT)");
+			continue;
+		}
+		loser = memcmp(o->spi_i, sa->spi_i, IKE_SPI_LEN) > 0 ? o : sa;
+		loser->pending |= IKE_PEND_DELETE_IKE;
+		ike_log(eng, loser, "duplicate IKE SA, deleting this one");
+	}
+	return loser;
+}
+
+static bool
+tunnel_up(const struct ike_engine *eng, const struct ike_ikesa *sa)
+{
+	const struct ike_ikesa *o;
 
 	for (o = eng->sas; o != NULL; o = o->next)
 		if (o != sa && o->tun == sa->tun &&
-		    (o->state == IKE_SA_ESTABLISHED ||
-		    o->state == IKE_SA_INIT_I || o->state == IKE_SA_AUTH_I))
-			ike_sa_down(eng, o, "replaced by a new IKE SA");
+		    o->state == IKE_SA_ESTABLISHED)
+			return true;
+	return false;
 }
 
-static void
-established(struct ike_engine *eng, struct ike_ikesa *sa)
+/* Another live SA of the tunnel besides this one? (INITIAL_CONTACT) */
+static bool
+tunnel_alone(const struct ike_engine *eng, const struct ike_ikesa *sa)
+{
+	const struct ike_ikesa *o;
+
+	for (o = eng->sas; o != NULL; o = o->next)
+		if (o != sa && o->tun == sa->tun && o->state != IKE_SA_DEAD)
+			return false;
+	return true;
+}
+
+static struct ike_ikesa *
+established(struct ike_engine *eng, struct ike_ikesa *sa, bool initial_contact)
 {
 	struct ike_tunnel_cfg *c = &sa->tun->cfg;
 	struct ike_event *ev;
+	struct ike_ikesa *loser;
+	bool was_up = tunnel_up(eng, sa);
 
 	sa->state = IKE_SA_ESTABLISHED;
 	sa->last_in_ms = eng->now;
@@ -155,11 +198,15 @@ established(struct ike_engine *eng, struct ike_ikesa *sa)
 	free(sa->init_req);
 	free(sa->init_resp);
 	sa->init_req = sa->init_resp = NULL;
-	replace_older(eng, sa);
-	ev = ike_out_event(eng, IKE_EV_IKE_SA_UP, c->id);
-	snprintf(ev->text, sizeof(ev->text), "%s", sa->initiator ? "initiator" :
-	    "responder");
+	loser = resolve_duplicates(eng, sa, initial_contact);
+	/* UP and DOWN are per tunnel: a duplicate SA does not change them. */
+	if (!was_up || initial_contact) {
+		ev = ike_out_event(eng, IKE_EV_IKE_SA_UP, c->id);
+		snprintf(ev->text, sizeof(ev->text), "%s", sa->initiator ?
+		    "initiator" : "responder");
+	}
 	ike_log(eng, sa, "IKE SA established");
+	return loser;
 }
 
 void
@@ -176,6 +223,7 @@ ike_auth_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 	uint8_t idb[4 + IKE_CFG_ID_MAX], auth[IKE_PRF_MAX], spi[4];
 	uint16_t child_err = 0;
 	size_t idlen, idx;
+	struct ike_ikesa *loser;
 	uint32_t msgid = rx->m->hdr.msgid;
 
 	if (sa->state != IKE_SA_INIT_R)
@@ -197,7 +245,8 @@ ike_auth_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 	pl->u.auth.method = IKE_AUTH_SHARED_KEY_MIC;
 	pl->u.auth.data = auth;
 	pl->u.auth.len = ike_prf_len(sa->alg.prf);
-	established(eng, sa);
+	loser = established(eng, sa,
+	    ike_rx_notify(rx, IKE_N_INITIAL_CONTACT) != NULL);
 
 	psa = ike_rx_find(rx, IKE_PLD_SA);
 	ptsi = ike_rx_find(rx, IKE_PLD_TSI);
@@ -237,6 +286,8 @@ ike_auth_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 		ike_child_install(eng, sa, sa->children, NULL, 0, sa->ni,
 		    sa->ni_len, sa->nr, sa->nr_len, false, 0);
 	OPENSSL_cleanse(auth, sizeof(auth));
+	if (loser != NULL)
+		ike_sa_kick(eng, loser);
 }
 
 void
@@ -247,6 +298,7 @@ ike_auth_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	const struct ike_payload *psa, *ptsi, *ptsr;
 	struct ike_child *c;
 	struct ike_alg alg;
+	struct ike_ikesa *loser;
 	uint16_t e;
 	char why[64];
 
@@ -265,7 +317,8 @@ ike_auth_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		ike_sa_down(eng, sa, "IKE_AUTH: peer authentication failed");
 		return;
 	}
-	established(eng, sa);
+	if ((loser = established(eng, sa, false)) != NULL && loser != sa)
+		ike_sa_kick(eng, loser);
 	psa = ike_rx_find(rx, IKE_PLD_SA);
 	ptsi = ike_rx_find(rx, IKE_PLD_TSI);
 	ptsr = ike_rx_find(rx, IKE_PLD_TSR);

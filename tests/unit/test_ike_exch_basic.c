@@ -326,6 +326,51 @@ test_nat_detected(void **state)
 	h_free(&h);
 }
 
+/* Both ends "start" at once: two IKE SAs come up; both ends keep the same one
+ * and delete the other, the tunnel never goes down. */
+static void
+test_both_start(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_init(&h);
+	h.s[0].tc.startup = h.s[1].tc.startup = IKE_STARTUP_START;
+	h_start(&h);
+	h_advance(&h, 5000);
+	h_check_one_pair(&h);
+	assert_int_equal(h.s[0].n_up, 1);
+	assert_int_equal(h.s[1].n_up, 1);
+	assert_int_equal(h.s[0].n_down + h.s[1].n_down, 0);
+	h_advance(&h, 120000);
+	h_check_one_pair(&h);
+	h_free(&h);
+}
+
+/* The peer restarts (state lost) and comes back with INITIAL_CONTACT: the
+ * stale SA goes, the new pair replaces it. */
+static void
+test_peer_restart(void **state)
+{
+	struct harness h;
+	char err[256];
+
+	(void)state;
+	h_init(&h);
+	h_start(&h);
+	h_establish(&h);
+	h_check_one_pair(&h);
+	ike_engine_free(h.s[0].eng);
+	h.s[0].eng = ike_engine_new(&h.s[0].ec);
+	assert_int_equal(ike_engine_add_tunnel(h.s[0].eng, &h.s[0].tc, err,
+	    sizeof(err)), 0);
+	h.s[0].nsa = 0;
+	h_establish(&h);
+	h_check_one_pair(&h);
+	assert_string_equal(h.s[1].log, "UIDUI");
+	h_free(&h);
+}
+
 /* Behaviour 29: "add" never initiates, "start" does at the first timer. */
 static void
 test_startup(void **state)
@@ -397,6 +442,8 @@ main(void)
 		cmocka_unit_test(test_invalid_ke_retry),
 		cmocka_unit_test(test_cookie),
 		cmocka_unit_test(test_nat_detected),
+		cmocka_unit_test(test_both_start),
+		cmocka_unit_test(test_peer_restart),
 		cmocka_unit_test(test_startup),
 		cmocka_unit_test(test_garbage),
 	};
