@@ -41,6 +41,8 @@ ike_engine_new(const struct ike_engine_cfg *cfg)
 	eng->eq_tail = &eng->eq;
 	ike_rand(eng, eng->cookie_secret, sizeof(eng->cookie_secret));
 	log_ratelimit_init(&eng->rl, 20, 1000);
+	/* 2.4 / K4, K7: at most ~1000 unauthenticated answers a second. */
+	log_ratelimit_init(&eng->init_rl, 64, 1);
 	return eng;
 }
 

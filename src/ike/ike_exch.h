@@ -38,6 +38,7 @@ struct ike_engine {
 	uint8_t			*popped;	/* the last popped datagram */
 	uint8_t			 cookie_secret[32];
 	struct log_ratelimit	 rl;
+	struct log_ratelimit	 init_rl;	/* unauthenticated answers */
 	uint64_t		 now;
 };
 

@@ -234,13 +234,18 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		    addr_eq(&sa->remote.ip, &src->ip)) {
 			if (sa->init_req_len == m->rawlen &&
 			    memcmp(sa->init_req, m->raw, m->rawlen) == 0 &&
-			    sa->init_resp != NULL)
+			    sa->init_resp != NULL &&
+			    log_ratelimit_allow(&eng->init_rl, eng->now))
 				ike_out_dgram(eng, dst, src, sa->init_resp,
 				    sa->init_resp_len);
 			return;
 		}
 	if ((tun = tunnel_for(eng, src, dst)) == NULL) {
 		ike_log(eng, NULL, "IKE_SA_INIT from an unknown peer dropped");
+		return;
+	}
+	if (!log_ratelimit_allow(&eng->init_rl, eng->now)) {
+		ike_log(eng, NULL, "IKE_SA_INIT rate limit, dropped");
 		return;
 	}
 	rx = xmalloc(sizeof(*rx));

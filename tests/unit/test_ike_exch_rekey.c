@@ -326,6 +326,59 @@ test_second_child_refused(void **state)
 	h_free(&h);
 }
 
+/* PFS group mismatch on rekey: the first KE is refused with
+ * INVALID_KE_PAYLOAD and the retry with the group asked for succeeds. */
+static void
+test_child_rekey_invalid_ke(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_init(&h);
+	h.s[0].tc.esp_proposals = "aes256-sha256-modp2048,aes256-sha256-ecp256";
+	h.s[1].tc.esp_proposals = "aes256-sha256-ecp256";
+	h_start(&h);
+	h_establish(&h);
+	assert_int_equal(ike_engine_rekey_child(h.s[0].eng, 1, h.now), 0);
+	h_run(&h);
+	h_check_one_pair(&h);
+	assert_string_equal(h.s[0].log, "UIID");
+	h_free(&h);
+}
+
+/* Rekeys keep failing (no common PFS group): the pair is deleted on both
+ * sides at its hard lifetime, never used beyond it (K2 "hard expiry during
+ * rekey"); the IKE SA stays. */
+static void
+test_child_hard_expiry(void **state)
+{
+	struct harness h;
+	int i;
+
+	(void)state;
+	h_init(&h);
+	h.s[0].tc.esp_proposals = "aes256-sha256-modp2048";
+	h.s[1].tc.esp_proposals = "aes256-sha256-ecp256";
+	for (i = 0; i < 2; i++) {
+		h.s[i].tc.child_lifetime_s = 900;
+		h.s[i].tc.rekey_margin_s = 60;
+	}
+	h_start(&h);
+	h_establish(&h);
+	h_check_one_pair(&h);
+	h_advance(&h, 899000);
+	h_check_one_pair(&h);
+	assert_int_equal(h.s[0].n_install, 1);
+	h_advance(&h, 2000);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(h.s[i].errors, 0);
+		assert_int_equal(h.s[i].nsa, 0);
+		assert_string_equal(h.s[i].log, "UID");
+		assert_int_equal(h.s[i].n_down, 0);
+	}
+	h_free(&h);
+}
+
 int
 main(void)
 {
@@ -342,6 +395,8 @@ main(void)
 		cmocka_unit_test(test_delete),
 		cmocka_unit_test(test_simultaneous_ike_rekey),
 		cmocka_unit_test(test_second_child_refused),
+		cmocka_unit_test(test_child_rekey_invalid_ke),
+		cmocka_unit_test(test_child_hard_expiry),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -250,6 +250,43 @@ test_half_open_expires(void **state)
 	h_free(&h);
 }
 
+/* K7: a flood of IKE_SA_INITs from a configured peer address is answered at a
+ * bounded rate (and with cookies once half-open SAs pile up: no D-H). */
+static void
+test_init_flood_rate(void **state)
+{
+	struct harness h;
+	struct rec r = { .drop_from = -1 };
+	struct ike_dgram d;
+	size_t i, answers = 0, k;
+	uint8_t *m;
+
+	(void)state;
+	h_init(&h);
+	h.filter = record;
+	h.farg = &r;
+	h.s[1].ec.cookie_threshold = 5;
+	h_start(&h);
+	assert_int_equal(ike_engine_initiate(h.s[0].eng, 1, h.now), 0);
+	h_collect(&h);
+	k = rec_nth(&r, 0, 0);
+	m = malloc(r.len[k]);
+	for (i = 0; i < 1000; i++) {
+		memcpy(m, r.data[k], r.len[k]);
+		m[0] = (uint8_t)i;		/* a new SPIi each time */
+		m[1] = (uint8_t)(i >> 8);
+		ike_engine_input(h.s[1].eng, h.now, &h.s[0].tc.local,
+		    &h.s[1].tc.local, m, r.len[k]);
+		while (ike_engine_pop_dgram(h.s[1].eng, &d))
+			answers++;
+	}
+	assert_true(answers <= 64);
+	assert_true(ike_engine_n_sas(h.s[1].eng) <= 5);
+	free(m);
+	rec_free(&r);
+	h_free(&h);
+}
+
 int
 main(void)
 {
@@ -261,6 +298,7 @@ main(void)
 		cmocka_unit_test(test_forged_and_out_of_window),
 		cmocka_unit_test(test_give_up),
 		cmocka_unit_test(test_half_open_expires),
+		cmocka_unit_test(test_init_flood_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
