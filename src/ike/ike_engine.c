@@ -39,6 +39,7 @@ ike_engine_new(const struct ike_engine_cfg *cfg)
 		eng->cfg.nonce_len = 32;
 	eng->dq_tail = &eng->dq;
 	eng->eq_tail = &eng->eq;
+	eng->rx = xcalloc(1, sizeof(*eng->rx));
 	ike_rand(eng, eng->cookie_secret, sizeof(eng->cookie_secret));
 	log_ratelimit_init(&eng->rl, 20, 1000);
 	/* 2.4 / K4, K7: at most ~1000 unauthenticated answers a second. */
@@ -73,6 +74,7 @@ ike_engine_free(struct ike_engine *eng)
 		free(q);
 	}
 	free(eng->popped);
+	free(eng->rx);
 	OPENSSL_cleanse(eng->cookie_secret, sizeof(eng->cookie_secret));
 	free(eng->name);
 	free(eng);
@@ -647,15 +649,16 @@ ike_engine_input(struct ike_engine *eng, uint64_t now_ms,
 		reap(eng);
 		return;
 	}
-	rx = xmalloc(sizeof(*rx));
+	rx = eng->rx;
 	rx->m = &m;
 	rx->n = 0;
+	rx->plen = 0;
 	if (resp)
 		dispatch_resp(eng, sa, rx);
 	else
 		dispatch_req(eng, sa, rx, src);
-	OPENSSL_cleanse(rx->plain, sizeof(rx->plain));
-	free(rx);
+	OPENSSL_cleanse(rx->plain, rx->plen);
+	rx->plen = 0;
 	reap(eng);
 }
 

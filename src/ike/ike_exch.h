@@ -21,6 +21,8 @@ struct ike_tunnel {
 	uint64_t		 start_ms;	/* initiate at (UINT64_MAX = no) */
 };
 
+struct ike_rx;
+
 struct ike_outq {
 	struct ike_outq		*next;
 	struct ike_dgram	 d;
@@ -37,6 +39,7 @@ struct ike_engine {
 	struct ike_outq		*eq, **eq_tail;
 	uint8_t			*popped;	/* the last popped datagram */
 	uint8_t			 cookie_secret[32];
+	struct ike_rx		*rx;		/* decode space, one input at a time */
 	struct log_ratelimit	 rl;
 	struct log_ratelimit	 init_rl;	/* unauthenticated answers */
 	uint64_t		 now;
@@ -49,6 +52,7 @@ struct ike_rx {
 	struct ike_payload	 pl[IKE_MAX_PAYLOADS];
 	const uint8_t		*body[IKE_MAX_PAYLOADS];	/* raw bodies */
 	size_t			 blen[IKE_MAX_PAYLOADS];
+	size_t			 plen;		/* decrypted bytes in plain */
 	uint8_t			 plain[IKE_MSG_MAX];
 };
 

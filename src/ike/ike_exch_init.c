@@ -205,7 +205,7 @@ void
 ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
     const struct ike_addr *src, const struct ike_addr *dst)
 {
-	struct ike_rx *rx = NULL;
+	struct ike_rx *rx;
 	struct ike_tunnel *tun;
 	struct ike_ikesa *sa;
 	const struct ike_payload *psa, *pke, *pni;
@@ -248,7 +248,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		ike_log(eng, NULL, "IKE_SA_INIT rate limit, dropped");
 		return;
 	}
-	rx = xmalloc(sizeof(*rx));
+	rx = eng->rx;
 	if (ike_rx_plain(m, rx, &notify, &err) == -1) {
 		ike_log(eng, NULL, "bad IKE_SA_INIT: %s", err.reason);
 		if (notify == IKE_N_INVALID_KE_PAYLOAD) {
@@ -257,14 +257,14 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 			init_reply_notify(eng, m, src, dst, notify, grp, 2);
 		} else if (notify != 0)
 			init_reply_notify(eng, m, src, dst, notify, NULL, 0);
-		goto out;
+		return;
 	}
 	psa = ike_rx_find(rx, IKE_PLD_SA);
 	pke = ike_rx_find(rx, IKE_PLD_KE);
 	pni = ike_rx_find(rx, IKE_PLD_NONCE);
 	if (psa == NULL || pke == NULL || pni == NULL) {
 		init_reply_notify(eng, m, src, dst, IKE_N_INVALID_SYNTAX, NULL, 0);
-		goto out;
+		return;
 	}
 	/* 2.6: stateless cookie once too many SAs are half open. */
 	if (threshold >= 0 && half_open(eng) >= (size_t)threshold) {
@@ -274,7 +274,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		    CRYPTO_memcmp(nc->data, cookie, sizeof(cookie)) != 0) {
 			init_reply_notify(eng, m, src, dst, IKE_N_COOKIE, cookie,
 			    sizeof(cookie));
-			goto out;
+			return;
 		}
 	}
 	if (ike_prop_select(&tun->ike_prop, &psa->u.sa, IKE_PROTO_IKE, true, &alg,
@@ -283,14 +283,14 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		    tun->name);
 		init_reply_notify(eng, m, src, dst, IKE_N_NO_PROPOSAL_CHOSEN,
 		    NULL, 0);
-		goto out;
+		return;
 	}
 	if (pke->u.ke.group != alg.dh) {
 		grp[0] = (uint8_t)(alg.dh >> 8);
 		grp[1] = (uint8_t)alg.dh;
 		init_reply_notify(eng, m, src, dst, IKE_N_INVALID_KE_PAYLOAD, grp,
 		    2);
-		goto out;
+		return;
 	}
 
 	sa = ike_ikesa_new(eng, tun, false, eng->now);
@@ -313,14 +313,14 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		ike_log(eng, sa, "IKE_SA_INIT: bad KE: %s", why);
 		init_reply_notify(eng, m, src, dst, IKE_N_INVALID_SYNTAX, NULL, 0);
 		ike_ikesa_free(eng, sa);
-		goto out;
+		return;
 	}
 	sa->natt = nat_detected(rx, sa->spi_i, zero, src, dst);
 	if (ike_ikesa_derive(sa, NULL, gir, girlen) == -1 ||
 	    ike_natd_hash(sa->spi_i, sa->spi_r, dst, nsrc) == -1 ||
 	    ike_natd_hash(sa->spi_i, sa->spi_r, src, ndst) == -1) {
 		ike_ikesa_free(eng, sa);
-		goto out;
+		return;
 	}
 	OPENSSL_cleanse(gir, sizeof(gir));
 	ike_dh_free(sa->dh);
@@ -345,7 +345,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 	ike_hdr_for(sa, &h, IKE_EXCH_SA_INIT, true, 0);
 	if ((p = ike_build_plain(&h, &mb, &len)) == NULL) {
 		ike_ikesa_free(eng, sa);
-		goto out;
+		return;
 	}
 	sa->init_req = xmalloc(m->rawlen);
 	memcpy(sa->init_req, m->raw, m->rawlen);
@@ -365,8 +365,6 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		sa->local.port = IKE_NATT_PORT;
 		sa->remote.port = IKE_NATT_PORT;
 	}
-out:
-	free(rx);
 }
 
 void
@@ -385,22 +383,22 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	if (sa->state != IKE_SA_INIT_I || m->hdr.msgid != 0 ||
 	    sa->req.kind != IKE_REQ_INIT)
 		return;
-	rx = xmalloc(sizeof(*rx));
+	rx = eng->rx;
 	if (ike_rx_plain(m, rx, &notify, &err) == -1) {
 		/* Unauthenticated: never fatal, the retransmission goes on. */
 		ike_log(eng, sa, "bad IKE_SA_INIT response: %s", err.reason);
-		goto out;
+		return;
 	}
 	if ((n = ike_rx_notify(rx, IKE_N_COOKIE)) != NULL &&
 	    ike_rx_find(rx, IKE_PLD_SA) == NULL) {
 		if (sa->init_rounds++ >= INIT_RETRIES || n->len == 0 ||
 		    n->len > IKE_COOKIE_MAX)
-			goto out;
+			return;
 		memcpy(sa->cookie, n->data, n->len);
 		sa->cookie_len = n->len;
 		ike_log(eng, sa, "got a COOKIE, retrying");
 		init_build_req(eng, sa);
-		goto out;
+		return;
 	}
 	if ((n = ike_rx_notify(rx, IKE_N_INVALID_KE_PAYLOAD)) != NULL) {
 		uint16_t g;
@@ -408,7 +406,7 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		bool ok = false;
 
 		if (n->len != 2)
-			goto out;
+			return;
 		g = (uint16_t)(n->data[0] << 8 | n->data[1]);
 		for (i = 0; i < sa->tun->ike_prop.n; i++)
 			ok |= sa->tun->ike_prop.a[i].dh == g;
@@ -416,14 +414,14 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		    sa->init_rounds++ >= INIT_RETRIES) {
 			ike_log(eng, sa, "INVALID_KE_PAYLOAD for group %u "
 			    "ignored", g);
-			goto out;
+			return;
 		}
 		ike_log(eng, sa, "peer wants D-H group %u, retrying", g);
 		ike_dh_free(sa->dh);
 		if ((sa->dh = ike_dh_new(g)) == NULL)
-			goto out;
+			return;
 		init_build_req(eng, sa);
-		goto out;
+		return;
 	}
 	if ((err_n = ike_rx_error(rx)) != 0) {
 		/* 2.21.1: an unprotected error may be forged; but with no SA
@@ -431,7 +429,7 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		snprintf(why, sizeof(why), "IKE_SA_INIT refused: notify %u",
 		    err_n);
 		ike_sa_down(eng, sa, why);
-		goto out;
+		return;
 	}
 	psa = ike_rx_find(rx, IKE_PLD_SA);
 	pke = ike_rx_find(rx, IKE_PLD_KE);
@@ -441,13 +439,13 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	    true, &sa->alg) == -1 || sa->alg.dh != ike_dh_group(sa->dh) ||
 	    pke->u.ke.group != sa->alg.dh) {
 		ike_log(eng, sa, "unacceptable IKE_SA_INIT response ignored");
-		goto out;
+		return;
 	}
 	girlen = ike_dh_secret_len(sa->alg.dh);
 	if (ike_dh_derive(sa->dh, pke->u.ke.data, pke->u.ke.len, gir, girlen,
 	    why, sizeof(why)) == -1) {
 		ike_log(eng, sa, "IKE_SA_INIT response: bad KE: %s", why);
-		goto out;
+		return;
 	}
 	memcpy(sa->spi_r, m->hdr.spi_r, IKE_SPI_LEN);
 	sa->nr_len = pnr->u.blob.len;
@@ -455,7 +453,7 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	if (ike_ikesa_derive(sa, NULL, gir, girlen) == -1) {
 		OPENSSL_cleanse(gir, sizeof(gir));
 		ike_sa_down(eng, sa, "key derivation failed");
-		goto out;
+		return;
 	}
 	OPENSSL_cleanse(gir, sizeof(gir));
 	ike_dh_free(sa->dh);
@@ -472,6 +470,4 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	ike_ikesa_req_clear(&sa->req);
 	if (ike_auth_send(eng, sa) == -1)
 		ike_sa_down(eng, sa, "cannot build IKE_AUTH");
-out:
-	free(rx);
 }

@@ -213,6 +213,7 @@ ike_rx_open(struct ike_engine *eng, struct ike_ikesa *sa,
 		    err.reason);
 		return -1;
 	}
+	rx->plen = plen;
 	if (plen == 0 || m->pld[m->sk].next == IKE_PLD_NONE) {
 		rx->n = 0;
 		return 0;
