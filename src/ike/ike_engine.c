@@ -34,6 +34,8 @@ ike_engine_new(const struct ike_engine_cfg *cfg)
 		eng->cfg.cookie_threshold = 30;
 	if (eng->cfg.half_open_timeout_ms == 0)
 		eng->cfg.half_open_timeout_ms = 30000;
+	if (eng->cfg.frag_size == 0)
+		eng->cfg.frag_size = 1280;
 	if (eng->cfg.nonce_len < IKE_NONCE_MIN ||
 	    eng->cfg.nonce_len > IKE_NONCE_MAX)
 		eng->cfg.nonce_len = 32;
@@ -464,7 +466,7 @@ sa_timer(struct ike_engine *eng, struct ike_ikesa *sa)
 		r->tries++;
 		r->next_ms = eng->now + ((uint64_t)eng->cfg.retrans_base_ms <<
 		    (r->tries < 16 ? r->tries : 16));
-		ike_send_raw(eng, sa, r->msg, r->len);
+		ike_wire_send(eng, sa, &r->out);
 	}
 	if (sa->state != IKE_SA_ESTABLISHED)
 		return;
@@ -539,11 +541,12 @@ dispatch_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx,
 	const struct ike_msg *m = rx->m;
 
 	if (m->hdr.msgid + 1 == sa->peer_msgid && sa->have_resp &&
-	    sa->resp != NULL) {
+	    sa->resp.buf != NULL) {
 		/* 2.1: a retransmission - the same bytes, no new state.  Only
-		 * after the ICV checked (K4: no reflection of forgeries). */
+		 * after the ICV checked (K4: no reflection of forgeries); a
+		 * fragmented one once all its fragments are in. */
 		if (ike_rx_open(eng, sa, m, rx) == 0)
-			ike_send_raw(eng, sa, sa->resp, sa->resp_len);
+			ike_wire_send(eng, sa, &sa->resp);
 		return;
 	}
 	if (m->hdr.msgid != sa->peer_msgid) {
@@ -558,7 +561,7 @@ dispatch_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx,
 		    "dropped", m->hdr.msgid, m->hdr.exchange);
 		return;
 	}
-	if (ike_rx_open(eng, sa, m, rx) == -1)
+	if (ike_rx_open(eng, sa, m, rx) != 0)
 		return;
 	sa->last_in_ms = eng->now;
 	if (sa->natt)
@@ -598,7 +601,7 @@ dispatch_resp(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx)
 	    m->hdr.msgid != sa->req.msgid ||
 	    m->hdr.exchange != want[sa->req.kind])
 		return;
-	if (ike_rx_open(eng, sa, m, rx) == -1)
+	if (ike_rx_open(eng, sa, m, rx) != 0)
 		return;
 	sa->last_in_ms = eng->now;
 	switch (m->hdr.exchange) {

@@ -84,6 +84,8 @@ struct ike_engine_cfg {
 						 * always ask */
 	uint32_t	 half_open_timeout_ms;	/* 0 = 30000 */
 	size_t		 nonce_len;		/* 0 = 32 */
+	size_t		 frag_size;		/* RFC 7383: fragment protected
+						 * messages above; 0 = 1280 */
 	const char	*name;			/* log prefix */
 };
 

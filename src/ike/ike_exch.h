@@ -88,9 +88,14 @@ void	ike_mb_notify(struct ike_mb *, uint16_t type, uint8_t proto,
 /* Build an unprotected message (IKE_SA_INIT, or an error notify) into a fresh
  * buffer; NULL on failure. */
 uint8_t	*ike_build_plain(const struct ike_hdr *, const struct ike_mb *, size_t *);
-/* Build and seal a protected message for the SA. */
-uint8_t	*ike_build_sk(struct ike_engine *, struct ike_ikesa *, uint8_t exch,
-	    bool response, uint32_t msgid, const struct ike_mb *, size_t *);
+/* Build and seal a protected message for the SA (fragmented when RFC 7383
+ * is on and it exceeds frag_size). */
+int	ike_build_sk(struct ike_engine *, struct ike_ikesa *, uint8_t exch,
+	    bool response, uint32_t msgid, const struct ike_mb *,
+	    struct ike_wire *);
+void	ike_wire_send(struct ike_engine *, struct ike_ikesa *,
+	    const struct ike_wire *);
+void	ike_wire_free(struct ike_wire *);
 /* Send a protected response to the peer's current request and cache it. */
 int	ike_respond(struct ike_engine *, struct ike_ikesa *, uint8_t exch,
 	    uint32_t msgid, const struct ike_mb *);
@@ -100,7 +105,8 @@ int	ike_request(struct ike_engine *, struct ike_ikesa *, enum ike_req_kind,
 /* Our header template for the SA. */
 void	ike_hdr_for(const struct ike_ikesa *, struct ike_hdr *, uint8_t exch,
 	    bool response, uint32_t msgid);
-/* Open the SK payload and decode the inner chain: -1 = drop (logged). */
+/* Open the SK payload (or collect an SKF fragment) and decode the inner
+ * chain: 0 = ready, 1 = fragment kept (nothing to do yet), -1 = drop. */
 int	ike_rx_open(struct ike_engine *, struct ike_ikesa *, const struct ike_msg *,
 	    struct ike_rx *);
 /* Decode the unprotected payloads of a message: -1 with the notify to send. */

@@ -114,11 +114,13 @@ init_build_req(struct ike_engine *eng, struct ike_ikesa *sa)
 	sa->init_req = xmalloc(len);
 	memcpy(sa->init_req, p, len);
 	sa->init_req_len = len;
-	free(sa->req.msg);
+	ike_wire_free(&sa->req.out);
 	sa->req.kind = IKE_REQ_INIT;
 	sa->req.msgid = 0;
-	sa->req.msg = p;
-	sa->req.len = len;
+	sa->req.out.buf = p;
+	sa->req.out.len = len;
+	sa->req.out.nparts = 1;
+	sa->req.out.part[0] = len;
 	sa->req.tries = 0;
 	sa->req.next_ms = eng->now + eng->cfg.retrans_base_ms;
 	sa->req.deadline_ms = UINT64_MAX;
@@ -316,6 +318,8 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		return;
 	}
 	sa->natt = nat_detected(rx, sa->spi_i, zero, src, dst);
+	sa->frag_ok = ike_rx_notify(rx, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) !=
+	    NULL;
 	if (ike_ikesa_derive(sa, NULL, gir, girlen) == -1 ||
 	    ike_natd_hash(sa->spi_i, sa->spi_r, dst, nsrc) == -1 ||
 	    ike_natd_hash(sa->spi_i, sa->spi_r, src, ndst) == -1) {
@@ -460,6 +464,8 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	sa->dh = NULL;
 	sa->natt = nat_detected(rx, sa->spi_i, sa->spi_r, &sa->remote,
 	    &sa->local);
+	sa->frag_ok = ike_rx_notify(rx, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) !=
+	    NULL;
 	if (sa->natt) {
 		sa->local.port = IKE_NATT_PORT;
 		sa->remote.port = IKE_NATT_PORT;

@@ -73,20 +73,77 @@ fail:
 	return NULL;
 }
 
-uint8_t *
+static void
+next_iv(struct ike_engine *eng, struct ike_ikesa *sa,
+    const struct ike_sk_keys *k, uint8_t *iv)
+{
+	size_t i;
+
+	if (ike_encr_is_aead(k->encr)) {
+		/* RFC 5282: unique, not random - a per-SA counter. */
+		uint64_t c = ++sa->gcm_iv;
+
+		for (i = 0; i < 8; i++)
+			iv[i] = (uint8_t)(c >> (56 - 8 * i));
+	} else
+		ike_rand(eng, iv, ike_sk_iv_len(k->encr));
+}
+
+/*
+ * RFC 7383 2.5: when both ends support fragmentation and the message would
+ * exceed frag_size, each fragment is a full IKE message (same header and
+ * Message ID) with one SKF payload, sealed on its own; the first inner payload
+ * type travels in fragment 1 only.
+ */
+static int
+seal_fragments(struct ike_engine *eng, struct ike_ikesa *sa,
+    const struct ike_hdr *h, const struct ike_sk_keys *k, uint8_t first,
+    const uint8_t *plain, size_t plen, struct buf_writer *w, struct ike_wire *out)
+{
+	size_t over = IKE_HDR_LEN + 4 + ike_sk_overhead(k, 0) + 16;
+	size_t chunk, total, i, len;
+	struct ike_err err;
+	struct ike_enc e;
+	uint8_t iv[16];
+
+	if (eng->cfg.frag_size <= over + 64)
+		return -1;
+	chunk = eng->cfg.frag_size - over;
+	total = (plen + chunk - 1) / chunk;
+	if (total < 2 || total > IKE_FRAG_SEND_MAX)
+		return -1;
+	for (i = 0; i < total; i++) {
+		struct ike_sk_frag f = { (uint16_t)(i + 1), (uint16_t)total };
+		size_t off = i * chunk, n = MIN(chunk, plen - off);
+
+		next_iv(eng, sa, k, iv);
+		ike_enc_begin(&e, w, h);
+		if (ike_sk_seal(&e, k, i == 0 ? first : IKE_PLD_NONE, &f,
+		    plain + off, n, iv, &len, &err) != IKE_PARSE_OK) {
+			ike_log(eng, sa, "cannot seal fragment: %s", err.reason);
+			return -1;
+		}
+		out->part[out->nparts++] = len;
+	}
+	return 0;
+}
+
+int
 ike_build_sk(struct ike_engine *eng, struct ike_ikesa *sa, uint8_t exch,
-    bool response, uint32_t msgid, const struct ike_mb *mb, size_t *lenp)
+    bool response, uint32_t msgid, const struct ike_mb *mb,
+    struct ike_wire *out)
 {
 	struct buf_writer w, pw;
 	struct ike_enc e, pe;
 	struct ike_hdr h;
 	struct ike_sk_keys k;
 	struct ike_err err;
-	uint8_t *buf = xmalloc(IKE_MSG_MAX), *plain = xmalloc(IKE_MSG_MAX);
+	uint8_t *buf = xmalloc(IKE_MSG_MAX * 2), *plain = xmalloc(IKE_MSG_MAX);
 	uint8_t iv[16];
-	size_t plen = 0, i;
+	size_t plen = 0, i, len;
 	uint8_t first = IKE_PLD_NONE;
 
+	memset(out, 0, sizeof(*out));
 	buf_writer_init(&pw, plain, IKE_MSG_MAX);
 	ike_enc_chain_begin(&pe, &pw);
 	for (i = 0; i < mb->n; i++)
@@ -98,30 +155,33 @@ ike_build_sk(struct ike_engine *eng, struct ike_ikesa *sa, uint8_t exch,
 		first = pe.first;
 	}
 	ike_ikesa_sk_keys(sa, true, &k);
-	if (ike_encr_is_aead(k.encr)) {
-		/* RFC 5282: unique, not random - a per-SA counter. */
-		uint64_t c = ++sa->gcm_iv;
-
-		for (i = 0; i < 8; i++)
-			iv[i] = (uint8_t)(c >> (56 - 8 * i));
-	} else
-		ike_rand(eng, iv, ike_sk_iv_len(k.encr));
 	ike_hdr_for(sa, &h, exch, response, msgid);
-	buf_writer_init(&w, buf, IKE_MSG_MAX);
+	buf_writer_init(&w, buf, IKE_MSG_MAX * 2);
+	if (sa->frag_ok && eng->cfg.frag_size != 0 && IKE_HDR_LEN +
+	    ike_sk_overhead(&k, plen) > eng->cfg.frag_size &&
+	    seal_fragments(eng, sa, &h, &k, first, plain, plen, &w, out) == 0)
+		goto done;
+	out->nparts = 0;
+	buf_writer_init(&w, buf, IKE_MSG_MAX * 2);
+	next_iv(eng, sa, &k, iv);
 	ike_enc_begin(&e, &w, &h);
-	if (ike_sk_seal(&e, &k, first, NULL, plain, plen, iv, lenp, &err) !=
+	if (ike_sk_seal(&e, &k, first, NULL, plain, plen, iv, &len, &err) !=
 	    IKE_PARSE_OK) {
 		ike_log(eng, sa, "cannot seal: %s", err.reason);
 		goto fail;
 	}
+	out->part[out->nparts++] = len;
+done:
+	out->buf = buf;
+	out->len = w.len;
 	OPENSSL_cleanse(plain, IKE_MSG_MAX);
 	free(plain);
-	return buf;
+	return 0;
 fail:
 	OPENSSL_cleanse(plain, IKE_MSG_MAX);
 	free(plain);
 	free(buf);
-	return NULL;
+	return -1;
 }
 
 void
@@ -131,20 +191,37 @@ ike_send_raw(struct ike_engine *eng, struct ike_ikesa *sa, const uint8_t *p,
 	ike_out_dgram(eng, &sa->local, &sa->remote, p, len);
 }
 
+void
+ike_wire_send(struct ike_engine *eng, struct ike_ikesa *sa,
+    const struct ike_wire *wi)
+{
+	size_t i, off = 0;
+
+	for (i = 0; i < wi->nparts && off + wi->part[i] <= wi->len; i++) {
+		ike_send_raw(eng, sa, wi->buf + off, wi->part[i]);
+		off += wi->part[i];
+	}
+}
+
+void
+ike_wire_free(struct ike_wire *wi)
+{
+	free(wi->buf);
+	memset(wi, 0, sizeof(*wi));
+}
+
 int
 ike_respond(struct ike_engine *eng, struct ike_ikesa *sa, uint8_t exch,
     uint32_t msgid, const struct ike_mb *mb)
 {
-	size_t len;
-	uint8_t *p = ike_build_sk(eng, sa, exch, true, msgid, mb, &len);
+	struct ike_wire wi;
 
-	if (p == NULL)
+	if (ike_build_sk(eng, sa, exch, true, msgid, mb, &wi) == -1)
 		return -1;
-	free(sa->resp);
-	sa->resp = p;
-	sa->resp_len = len;
+	ike_wire_free(&sa->resp);
+	sa->resp = wi;
 	sa->have_resp = true;
-	ike_send_raw(eng, sa, p, len);
+	ike_wire_send(eng, sa, &sa->resp);
 	return 0;
 }
 
@@ -152,21 +229,18 @@ int
 ike_request(struct ike_engine *eng, struct ike_ikesa *sa, enum ike_req_kind kind,
     uint8_t exch, const struct ike_mb *mb)
 {
-	size_t len;
-	uint8_t *p;
+	struct ike_wire wi;
 
-	p = ike_build_sk(eng, sa, exch, false, sa->msgid_next, mb, &len);
-	if (p == NULL)
+	if (ike_build_sk(eng, sa, exch, false, sa->msgid_next, mb, &wi) == -1)
 		return -1;
-	free(sa->req.msg);
+	ike_wire_free(&sa->req.out);
 	sa->req.kind = kind;
 	sa->req.msgid = sa->msgid_next++;
-	sa->req.msg = p;
-	sa->req.len = len;
+	sa->req.out = wi;
 	sa->req.tries = 0;
 	sa->req.next_ms = eng->now + eng->cfg.retrans_base_ms;
 	sa->req.deadline_ms = UINT64_MAX;
-	ike_send_raw(eng, sa, p, len);
+	ike_wire_send(eng, sa, &sa->req.out);
 	return 0;
 }
 
@@ -191,6 +265,58 @@ decode_all(const struct ike_pld_raw *raw, size_t n, struct ike_rx *rx,
 	return IKE_PARSE_OK;
 }
 
+/*
+ * RFC 7383 2.6: keep a verified, decrypted fragment; 1 while fragments are
+ * missing, 0 with the whole inner chain in rx->plain, -1 to drop.  A set with
+ * a larger Total Fragments replaces the one being collected (the sender went
+ * to a smaller size); duplicates and smaller totals are ignored.
+ */
+static int
+collect_fragment(struct ike_engine *eng, struct ike_ikesa *sa,
+    const struct ike_msg *m, struct ike_rx *rx, size_t plen, uint8_t *first)
+{
+	struct ike_frags *f = &sa->rxf;
+	struct ike_skf skf;
+	struct ike_err err;
+	bool resp = (m->hdr.flags & IKE_FLAG_R) != 0;
+	size_t i, off = 0;
+
+	if (ike_skf_parse(&m->pld[m->sk], &skf, &err) != IKE_PARSE_OK)
+		return -1;
+	if (f->total != 0 && (f->msgid != m->hdr.msgid || f->resp != resp ||
+	    skf.total > f->total))
+		ike_frags_clear(f);
+	if (f->total == 0) {
+		f->msgid = m->hdr.msgid;
+		f->resp = resp;
+		f->total = skf.total;
+	}
+	if (skf.total != f->total || f->part[skf.num] != NULL)
+		return 1;
+	if (f->bytes + plen > IKE_MSG_MAX) {
+		ike_log(eng, sa, "fragments exceed %d bytes, dropped",
+		    IKE_MSG_MAX);
+		ike_frags_clear(f);
+		return -1;
+	}
+	f->part[skf.num] = xmalloc(plen ? plen : 1);
+	memcpy(f->part[skf.num], rx->plain, plen);
+	f->plen[skf.num] = plen;
+	f->bytes += plen;
+	if (skf.num == 1)
+		f->first = m->pld[m->sk].next;
+	if (++f->got < f->total)
+		return 1;
+	for (i = 1; i <= f->total; i++) {
+		memcpy(rx->plain + off, f->part[i], f->plen[i]);
+		off += f->plen[i];
+	}
+	rx->plen = off;
+	*first = f->first;
+	ike_frags_clear(f);
+	return 0;
+}
+
 int
 ike_rx_open(struct ike_engine *eng, struct ike_ikesa *sa,
     const struct ike_msg *m, struct ike_rx *rx)
@@ -199,11 +325,14 @@ ike_rx_open(struct ike_engine *eng, struct ike_ikesa *sa,
 	struct ike_sk_keys k;
 	struct ike_err err;
 	size_t plen, n;
+	uint8_t first;
+	int rc;
 
 	rx->m = m;
-	if (!sa->have_keys || m->sk < 0 || m->pld[m->sk].type != IKE_PLD_SK) {
-		ike_log(eng, sa, "dropped %s message without SK payload",
-		    m->sk >= 0 ? "fragmented" : "unprotected");
+	rx->n = 0;
+	if (!sa->have_keys || m->sk < 0 || (m->pld[m->sk].type == IKE_PLD_SKF &&
+	    !sa->frag_ok)) {
+		ike_log(eng, sa, "dropped message without SK payload");
 		return -1;
 	}
 	ike_ikesa_sk_keys(sa, false, &k);
@@ -214,13 +343,16 @@ ike_rx_open(struct ike_engine *eng, struct ike_ikesa *sa,
 		return -1;
 	}
 	rx->plen = plen;
-	if (plen == 0 || m->pld[m->sk].next == IKE_PLD_NONE) {
-		rx->n = 0;
+	first = m->pld[m->sk].next;
+	if (m->pld[m->sk].type == IKE_PLD_SKF &&
+	    (rc = collect_fragment(eng, sa, m, rx, plen, &first)) != 0)
+		return rc;
+	plen = rx->plen;
+	if (plen == 0 || first == IKE_PLD_NONE)
 		return 0;
-	}
-	if (ike_chain_parse(m->pld[m->sk].next, rx->plain, plen, raw,
-	    IKE_MAX_PAYLOADS, &n, &err) != IKE_PARSE_OK ||
-	    decode_all(raw, n, rx, &err) != IKE_PARSE_OK) {
+	if (ike_chain_parse(first, rx->plain, plen, raw, IKE_MAX_PAYLOADS, &n,
+	    &err) != IKE_PARSE_OK || decode_all(raw, n, rx, &err) !=
+	    IKE_PARSE_OK) {
 		/* Authenticated but malformed: 2.21.2 would answer
 		 * INVALID_SYNTAX; a request is refused by its exchange. */
 		ike_log(eng, sa, "bad protected message %u: %s", m->hdr.msgid,

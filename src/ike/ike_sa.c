@@ -35,10 +35,23 @@ ike_ikesa_new(struct ike_engine *eng, struct ike_tunnel *tun, bool initiator,
 void
 ike_ikesa_req_clear(struct ike_req *r)
 {
-	free(r->msg);
+	free(r->out.buf);
 	ike_dh_free(r->dh);
 	OPENSSL_cleanse(r->nonce, sizeof(r->nonce));
 	memset(r, 0, sizeof(*r));
+}
+
+void
+ike_frags_clear(struct ike_frags *f)
+{
+	size_t i;
+
+	for (i = 0; i <= IKE_MAX_FRAGMENTS; i++)
+		if (f->part[i] != NULL) {
+			OPENSSL_cleanse(f->part[i], f->plen[i]);
+			free(f->part[i]);
+		}
+	memset(f, 0, sizeof(*f));
 }
 
 void
@@ -57,7 +70,8 @@ ike_ikesa_free(struct ike_engine *eng, struct ike_ikesa *sa)
 	ike_dh_free(sa->dh);
 	free(sa->init_req);
 	free(sa->init_resp);
-	free(sa->resp);
+	free(sa->resp.buf);
+	ike_frags_clear(&sa->rxf);
 	ike_keys_wipe(&sa->keys);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);

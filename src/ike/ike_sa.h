@@ -44,6 +44,28 @@ struct ike_child {
 	uint64_t		 created_ms, rekey_ms, expire_ms;
 };
 
+/* One message as it goes on the wire: one datagram, or its RFC 7383
+ * fragments back to back. */
+#define IKE_FRAG_SEND_MAX	16
+struct ike_wire {
+	uint8_t		*buf;
+	size_t		 len;
+	size_t		 nparts;
+	size_t		 part[IKE_FRAG_SEND_MAX];
+};
+
+/* RFC 7383 2.6: reassembly of one fragmented message (bounded by
+ * IKE_MAX_FRAGMENTS fragments and IKE_MSG_MAX bytes). */
+struct ike_frags {
+	uint32_t	 msgid;
+	bool		 resp;
+	uint16_t	 total, got;
+	uint8_t		 first;
+	size_t		 bytes;
+	uint8_t		*part[IKE_MAX_FRAGMENTS + 1];
+	size_t		 plen[IKE_MAX_FRAGMENTS + 1];
+};
+
 /* What our outstanding request (window size 1, 2.3) is about. */
 enum ike_req_kind {
 	IKE_REQ_NONE = 0,
@@ -66,8 +88,7 @@ enum ike_req_kind {
 struct ike_req {
 	enum ike_req_kind	 kind;
 	uint32_t		 msgid;
-	uint8_t			*msg;		/* for retransmission */
-	size_t			 len;
+	struct ike_wire		 out;		/* for retransmission */
 	uint32_t		 tries;
 	uint64_t		 next_ms;	/* next retransmission */
 	uint64_t		 deadline_ms;	/* give up (DPD timeout) */
@@ -112,9 +133,10 @@ struct ike_ikesa {
 
 	/* 2.2: our next request ID, the next request ID we expect. */
 	uint32_t		 msgid_next, peer_msgid;
-	uint8_t			*resp;		/* last response, replayed */
-	size_t			 resp_len;
+	struct ike_wire		 resp;		/* last response, replayed */
 	bool			 have_resp;
+	bool			 frag_ok;	/* RFC 7383 negotiated */
+	struct ike_frags	 rxf;
 	struct ike_req		 req;
 	unsigned		 pending;
 	uint64_t		 gcm_iv;	/* explicit IV counter (RFC 5282) */
@@ -138,6 +160,7 @@ const uint8_t *ike_ikesa_spi_local(const struct ike_ikesa *);
 /* Per-direction SK keys: ours to seal, the peer's to open. */
 void	ike_ikesa_sk_keys(const struct ike_ikesa *, bool ours, struct ike_sk_keys *);
 void	ike_ikesa_req_clear(struct ike_req *);
+void	ike_frags_clear(struct ike_frags *);
 /* Derive the IKE SA keys from g^ir (2.14) or, with old != NULL, from the old
  * SA's SK_d (2.18). */
 int	ike_ikesa_derive(struct ike_ikesa *, const struct ike_ikesa *old,
