@@ -86,6 +86,7 @@ struct ike_engine_cfg {
 	size_t		 nonce_len;		/* 0 = 32 */
 	size_t		 frag_size;		/* RFC 7383: fragment protected
 						 * messages above; 0 = 1280 */
+	bool		 frag_disable;		/* neither offer nor use it */
 	const char	*name;			/* log prefix */
 };
 

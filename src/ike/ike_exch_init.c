@@ -105,8 +105,9 @@ init_build_req(struct ike_engine *eng, struct ike_ikesa *sa)
 	    IKE_NATD_LEN);
 	ike_mb_notify(&mb, IKE_N_NAT_DETECTION_DESTINATION_IP, 0, NULL, 0, ndst,
 	    IKE_NATD_LEN);
-	ike_mb_notify(&mb, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, 0, NULL, 0, NULL,
-	    0);
+	if (!eng->cfg.frag_disable)
+		ike_mb_notify(&mb, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, 0, NULL,
+		    0, NULL, 0);
 	ike_hdr_for(sa, &h, IKE_EXCH_SA_INIT, false, 0);
 	if ((p = ike_build_plain(&h, &mb, &len)) == NULL)
 		return -1;
@@ -318,8 +319,8 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		return;
 	}
 	sa->natt = nat_detected(rx, sa->spi_i, zero, src, dst);
-	sa->frag_ok = ike_rx_notify(rx, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) !=
-	    NULL;
+	sa->frag_ok = !eng->cfg.frag_disable &&
+	    ike_rx_notify(rx, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	if (ike_ikesa_derive(sa, NULL, gir, girlen) == -1 ||
 	    ike_natd_hash(sa->spi_i, sa->spi_r, dst, nsrc) == -1 ||
 	    ike_natd_hash(sa->spi_i, sa->spi_r, src, ndst) == -1) {
@@ -344,8 +345,9 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 	    IKE_NATD_LEN);
 	ike_mb_notify(&mb, IKE_N_NAT_DETECTION_DESTINATION_IP, 0, NULL, 0, ndst,
 	    IKE_NATD_LEN);
-	ike_mb_notify(&mb, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, 0, NULL, 0, NULL,
-	    0);
+	if (!eng->cfg.frag_disable)
+		ike_mb_notify(&mb, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, 0, NULL,
+		    0, NULL, 0);
 	ike_hdr_for(sa, &h, IKE_EXCH_SA_INIT, true, 0);
 	if ((p = ike_build_plain(&h, &mb, &len)) == NULL) {
 		ike_ikesa_free(eng, sa);
@@ -464,8 +466,8 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	sa->dh = NULL;
 	sa->natt = nat_detected(rx, sa->spi_i, sa->spi_r, &sa->remote,
 	    &sa->local);
-	sa->frag_ok = ike_rx_notify(rx, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) !=
-	    NULL;
+	sa->frag_ok = !eng->cfg.frag_disable &&
+	    ike_rx_notify(rx, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	if (sa->natt) {
 		sa->local.port = IKE_NATT_PORT;
 		sa->remote.port = IKE_NATT_PORT;

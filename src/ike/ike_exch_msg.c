@@ -157,7 +157,7 @@ ike_build_sk(struct ike_engine *eng, struct ike_ikesa *sa, uint8_t exch,
 	ike_ikesa_sk_keys(sa, true, &k);
 	ike_hdr_for(sa, &h, exch, response, msgid);
 	buf_writer_init(&w, buf, IKE_MSG_MAX * 2);
-	if (sa->frag_ok && eng->cfg.frag_size != 0 && IKE_HDR_LEN +
+	if (sa->frag_ok && eng->cfg.frag_size != 0 && IKE_HDR_LEN + plen +
 	    ike_sk_overhead(&k, plen) > eng->cfg.frag_size &&
 	    seal_fragments(eng, sa, &h, &k, first, plain, plen, &w, out) == 0)
 		goto done;

@@ -5,7 +5,7 @@
  * received it.  Nothing crashes or leaks (the ASan build), no protected message
  * with a broken ICV is acted upon, and the tunnel still carries exactly one
  * consistent pair afterwards; stray half-open SAs from mangled IKE_SA_INITs
- * expire.
+ * expire.  The same with RFC 7383 fragments.
  */
 #include "ike_harness.h"
 
@@ -49,7 +49,7 @@ drain(struct harness *h, int side, size_t *answers)
 }
 
 static void
-mangle_all(const char *prof)
+mangle_all(const char *prof, size_t frag)
 {
 	struct harness h;
 	struct rec r = { 0 };
@@ -59,6 +59,7 @@ mangle_all(const char *prof)
 	h_init(&h);
 	h.s[0].tc.ike_proposals = h.s[1].tc.ike_proposals = prof;
 	h.s[0].tc.esp_proposals = h.s[1].tc.esp_proposals = prof;
+	h.s[0].ec.frag_size = h.s[1].ec.frag_size = frag;
 	h.filter = record;
 	h.farg = &r;
 	h_start(&h);
@@ -103,14 +104,22 @@ static void
 test_mangled_cbc(void **state)
 {
 	(void)state;
-	mangle_all("aes128-sha256-ecp256");
+	mangle_all("aes128-sha256-ecp256", 0);
 }
 
 static void
 test_mangled_gcm(void **state)
 {
 	(void)state;
-	mangle_all("aes256gcm16-prfsha256-x25519");
+	mangle_all("aes256gcm16-prfsha256-x25519", 0);
+}
+
+/* RFC 7383 fragments (K9): mangled fragments never complete a set. */
+static void
+test_mangled_fragments(void **state)
+{
+	(void)state;
+	mangle_all("aes256-sha256-modp2048", 200);
 }
 
 int
@@ -119,6 +128,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_mangled_cbc),
 		cmocka_unit_test(test_mangled_gcm),
+		cmocka_unit_test(test_mangled_fragments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
