@@ -179,17 +179,34 @@ ike_rand(struct ike_engine *eng, void *p, size_t len)
 	eng->cfg.rand_bytes(p, len, eng->cfg.rand_arg);
 }
 
+static bool
+spi_in_use(const struct ike_engine *eng, uint32_t v)
+{
+	const struct ike_ikesa *sa;
+	const struct ike_child *c;
+
+	for (sa = eng->sas; sa != NULL; sa = sa->next) {
+		if (sa->auth_spi == v || sa->req.new_spi == v)
+			return true;
+		for (c = sa->children; c != NULL; c = c->next)
+			if (c->spi_in == v)
+				return true;
+	}
+	return false;
+}
+
 uint32_t
 ike_rand_spi(struct ike_engine *eng)
 {
 	uint8_t b[4];
 	uint32_t v;
 
+	/* Inbound SPIs are the SADB's keys: unique per endpoint, >= 256. */
 	do {
 		ike_rand(eng, b, sizeof(b));
 		v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
 		    (uint32_t)b[2] << 8 | b[3];
-	} while (v < ESP_SPI_MIN);
+	} while (v < ESP_SPI_MIN || spi_in_use(eng, v));
 	return v;
 }
 
