@@ -556,6 +556,7 @@ dispatch_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx,
     const struct ike_addr *src)
 {
 	const struct ike_msg *m = rx->m;
+	int rc;
 
 	if (m->hdr.msgid + 1 == sa->peer_msgid && sa->have_resp &&
 	    sa->resp.buf != NULL) {
@@ -578,7 +579,18 @@ dispatch_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx,
 		    "dropped", m->hdr.msgid, m->hdr.exchange);
 		return;
 	}
-	if (ike_rx_open(eng, sa, m, rx) != 0)
+	if ((rc = ike_rx_open(eng, sa, m, rx)) == -2) {
+		/* 2.21.2: authenticated, so answered - not acted upon. */
+		struct ike_mb mb = { 0 };
+
+		sa->peer_msgid++;
+		sa->have_resp = false;
+		ike_mb_notify(&mb, rx->bad, 0, NULL, 0, &rx->bad_pld,
+		    rx->bad == IKE_N_UNSUPPORTED_CRITICAL_PAYLOAD ? 1 : 0);
+		ike_respond(eng, sa, m->hdr.exchange, m->hdr.msgid, &mb);
+		return;
+	}
+	if (rc != 0)
 		return;
 	sa->last_in_ms = eng->now;
 	if (sa->natt)

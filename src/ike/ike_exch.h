@@ -53,6 +53,8 @@ struct ike_rx {
 	const uint8_t		*body[IKE_MAX_PAYLOADS];	/* raw bodies */
 	size_t			 blen[IKE_MAX_PAYLOADS];
 	size_t			 plen;		/* decrypted bytes in plain */
+	uint16_t		 bad;		/* -2: the notify to answer */
+	uint8_t			 bad_pld;	/* its payload type */
 	uint8_t			 plain[IKE_MSG_MAX];
 };
 
@@ -106,7 +108,8 @@ int	ike_request(struct ike_engine *, struct ike_ikesa *, enum ike_req_kind,
 void	ike_hdr_for(const struct ike_ikesa *, struct ike_hdr *, uint8_t exch,
 	    bool response, uint32_t msgid);
 /* Open the SK payload (or collect an SKF fragment) and decode the inner
- * chain: 0 = ready, 1 = fragment kept (nothing to do yet), -1 = drop. */
+ * chain: 0 = ready, 1 = fragment kept (nothing to do yet), -1 = drop,
+ * -2 = authenticated but malformed (rx->bad is the notify to answer). */
 int	ike_rx_open(struct ike_engine *, struct ike_ikesa *, const struct ike_msg *,
 	    struct ike_rx *);
 /* Decode the unprotected payloads of a message: -1 with the notify to send. */

@@ -327,9 +327,11 @@ ike_rx_open(struct ike_engine *eng, struct ike_ikesa *sa,
 	size_t plen, n;
 	uint8_t first;
 	int rc;
+	enum ike_parse_result res;
 
 	rx->m = m;
 	rx->n = 0;
+	rx->bad = 0;
 	if (!sa->have_keys || m->sk < 0 || (m->pld[m->sk].type == IKE_PLD_SKF &&
 	    !sa->frag_ok)) {
 		ike_log(eng, sa, "dropped message without SK payload");
@@ -350,14 +352,17 @@ ike_rx_open(struct ike_engine *eng, struct ike_ikesa *sa,
 	plen = rx->plen;
 	if (plen == 0 || first == IKE_PLD_NONE)
 		return 0;
-	if (ike_chain_parse(first, rx->plain, plen, raw, IKE_MAX_PAYLOADS, &n,
-	    &err) != IKE_PARSE_OK || decode_all(raw, n, rx, &err) !=
-	    IKE_PARSE_OK) {
-		/* Authenticated but malformed: 2.21.2 would answer
-		 * INVALID_SYNTAX; a request is refused by its exchange. */
+	if ((res = ike_chain_parse(first, rx->plain, plen, raw,
+	    IKE_MAX_PAYLOADS, &n, &err)) != IKE_PARSE_OK ||
+	    (res = decode_all(raw, n, rx, &err)) != IKE_PARSE_OK) {
+		/* Authenticated but malformed: answered (2.21.2). */
 		ike_log(eng, sa, "bad protected message %u: %s", m->hdr.msgid,
 		    err.reason);
-		return -1;
+		rx->bad = ike_result_notify(res);
+		if (rx->bad == 0 || rx->bad == IKE_N_INVALID_KE_PAYLOAD)
+			rx->bad = IKE_N_INVALID_SYNTAX;
+		rx->bad_pld = err.pld_type;
+		return -2;
 	}
 	return 0;
 }

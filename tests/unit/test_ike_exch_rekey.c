@@ -379,6 +379,48 @@ test_child_hard_expiry(void **state)
 	h_free(&h);
 }
 
+/* 2.21.2: an authenticated request with a malformed payload inside (a 4-byte
+ * nonce) is answered INVALID_SYNTAX and changes nothing. */
+static void
+test_bad_inner_payload(void **state)
+{
+	struct harness h;
+	struct ike_engine *e;
+	struct ike_ikesa *sa;
+	struct ike_mb mb = { 0 };
+	struct ike_payload *pl;
+	uint8_t nonce[4] = { 1, 2, 3, 4 }, spi[4] = { 0, 0, 0x12, 0x34 };
+
+	(void)state;
+	h_init(&h);
+	h_start(&h);
+	h_establish(&h);
+	e = h.s[0].eng;
+	sa = e->sas;
+	pl = ike_mb_add(&mb, IKE_PLD_SA);
+	ike_prop_to_sa(&sa->tun->esp_prop, IKE_PROTO_ESP, true, spi, 4,
+	    &pl->u.sa);
+	pl = ike_mb_add(&mb, IKE_PLD_NONCE);
+	pl->u.blob.data = nonce;
+	pl->u.blob.len = sizeof(nonce);
+	pl = ike_mb_add(&mb, IKE_PLD_TSI);
+	pl->u.ts = sa->tun->pol_l;
+	pl = ike_mb_add(&mb, IKE_PLD_TSR);
+	pl->u.ts = sa->tun->pol_r;
+	e->now = h.now;
+	assert_int_equal(ike_request(e, sa, IKE_REQ_REKEY_CHILD,
+	    IKE_EXCH_CREATE_CHILD_SA, &mb), 0);
+	h_run(&h);
+	assert_non_null(strstr(h.s[0].logs, "rekey failed (notify 7)"));
+	assert_int_equal(h.s[1].n_install, 1);
+	h_check_one_pair(&h);
+	/* The Message IDs stay in step: a normal rekey still works. */
+	assert_int_equal(ike_engine_rekey_child(h.s[1].eng, 1, h.now), 0);
+	h_run(&h);
+	h_check_one_pair(&h);
+	h_free(&h);
+}
+
 int
 main(void)
 {
@@ -397,6 +439,7 @@ main(void)
 		cmocka_unit_test(test_second_child_refused),
 		cmocka_unit_test(test_child_rekey_invalid_ke),
 		cmocka_unit_test(test_child_hard_expiry),
+		cmocka_unit_test(test_bad_inner_payload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
