@@ -210,6 +210,28 @@ ike_rand_spi(struct ike_engine *eng)
 	return v;
 }
 
+struct ike_dh *
+ike_eng_dh_new(struct ike_engine *eng, uint16_t group)
+{
+	uint8_t priv[66];
+	size_t len = ike_dh_secret_len(group);
+	struct ike_dh *dh;
+
+	if (!eng->cfg.dh_from_rand || (group != IKE_DH_ECP_256 &&
+	    group != IKE_DH_ECP_384 && group != IKE_DH_ECP_521 &&
+	    group != IKE_DH_CURVE25519) || len == 0 || len > sizeof(priv))
+		return ike_dh_new(group);
+	ike_rand(eng, priv, len);
+	/* Below the group order: clear the top bits (P-521: 521 bits). */
+	if (group == IKE_DH_ECP_521)
+		priv[0] &= 0x01;
+	else if (group != IKE_DH_CURVE25519)
+		priv[0] &= 0x7f;
+	dh = ike_dh_new_priv(group, priv, len);
+	OPENSSL_cleanse(priv, sizeof(priv));
+	return dh;
+}
+
 uint64_t
 ike_retry_time(struct ike_engine *eng)
 {

@@ -87,6 +87,9 @@ struct ike_engine_cfg {
 	size_t		 frag_size;		/* RFC 7383: fragment protected
 						 * messages above; 0 = 1280 */
 	bool		 frag_disable;		/* neither offer nor use it */
+	/* ECP and X25519 private keys from rand_bytes too (tests: every byte
+	 * the engine sends is then a function of its inputs). */
+	bool		 dh_from_rand;
 	const char	*name;			/* log prefix */
 };
 

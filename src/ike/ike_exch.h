@@ -73,6 +73,9 @@ void	ike_log(struct ike_engine *, struct ike_ikesa *, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 void	ike_rand(struct ike_engine *, void *, size_t);
 uint32_t ike_rand_spi(struct ike_engine *);
+/* A D-H key pair: OpenSSL's generator, or with dh_from_rand (ECP, X25519) a
+ * private value drawn from rand_bytes. */
+struct ike_dh *ike_eng_dh_new(struct ike_engine *, uint16_t group);
 /* When to retry a refused rekey: 10-20 s from now. */
 uint64_t ike_retry_time(struct ike_engine *);
 /* Rekey time: lifetime - margin - margin * fuzz% * rand (docs/ike-engine.md). */

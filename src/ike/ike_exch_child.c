@@ -143,7 +143,7 @@ child_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_child *c,
 
 	ike_dh_free(sa->req.dh);
 	sa->req.dh = NULL;
-	if (group != IKE_DH_NONE && (sa->req.dh = ike_dh_new(group)) == NULL)
+	if (group != IKE_DH_NONE && (sa->req.dh = ike_eng_dh_new(eng, group)) == NULL)
 		return -1;
 	put32(old, c->spi_in);
 	put32(spi, sa->req.new_spi);
@@ -202,7 +202,7 @@ ike_ike_rekey_start(struct ike_engine *eng, struct ike_ikesa *sa)
 	} while (memcmp(sa->req.new_ike_spi, zero, IKE_SPI_LEN) == 0);
 	sa->req.nonce_len = eng->cfg.nonce_len;
 	ike_rand(eng, sa->req.nonce, sa->req.nonce_len);
-	if ((sa->req.dh = ike_dh_new(group)) == NULL ||
+	if ((sa->req.dh = ike_eng_dh_new(eng, group)) == NULL ||
 	    ike_dh_pub(sa->req.dh, ke, ike_dh_pub_len(group)) == -1)
 		goto fail;
 	pl = ike_mb_add(&mb, IKE_PLD_SA);
@@ -227,15 +227,15 @@ fail:
 
 /* Responder side of the D-H: our public value and g^ir for the peer's KE. */
 static int
-resp_dh(const struct ike_payload *pke, uint16_t group, uint8_t *ke,
-    uint8_t *gir, size_t *girlen)
+resp_dh(struct ike_engine *eng, const struct ike_payload *pke, uint16_t group,
+    uint8_t *ke, uint8_t *gir, size_t *girlen)
 {
 	struct ike_dh *dh;
 	char why[128];
 	int rc = -1;
 
 	if (pke == NULL || pke->u.ke.group != group ||
-	    (dh = ike_dh_new(group)) == NULL)
+	    (dh = ike_eng_dh_new(eng, group)) == NULL)
 		return -1;
 	*girlen = ike_dh_secret_len(group);
 	if (ike_dh_pub(dh, ke, ike_dh_pub_len(group)) == 0 &&
@@ -291,7 +291,7 @@ ike_rekey_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 		respond_error(eng, sa, msgid, IKE_N_INVALID_KE_PAYLOAD, grp, 2);
 		return;
 	}
-	if (resp_dh(pke, alg.dh, ke, gir, &girlen) == -1) {
+	if (resp_dh(eng, pke, alg.dh, ke, gir, &girlen) == -1) {
 		respond_error(eng, sa, msgid, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}
@@ -462,7 +462,7 @@ child_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 		respond_error(eng, sa, msgid, IKE_N_TS_UNACCEPTABLE, NULL, 0);
 		return;
 	}
-	if (alg.dh != IKE_DH_NONE && resp_dh(pke, alg.dh, ke, gir, &girlen) == -1) {
+	if (alg.dh != IKE_DH_NONE && resp_dh(eng, pke, alg.dh, ke, gir, &girlen) == -1) {
 		respond_error(eng, sa, msgid, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;
 	}

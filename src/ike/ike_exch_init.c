@@ -141,7 +141,7 @@ ike_init_start(struct ike_engine *eng, struct ike_tunnel *tun)
 	sa->half_open_ms = eng->now + eng->cfg.half_open_timeout_ms;
 	sa->ni_len = eng->cfg.nonce_len;
 	ike_rand(eng, sa->ni, sa->ni_len);
-	if ((sa->dh = ike_dh_new(tun->ike_prop.a[0].dh)) == NULL ||
+	if ((sa->dh = ike_eng_dh_new(eng, tun->ike_prop.a[0].dh)) == NULL ||
 	    init_build_req(eng, sa) == -1) {
 		ike_log(eng, sa, "cannot build IKE_SA_INIT");
 		ike_ikesa_free(eng, sa);
@@ -309,7 +309,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 	ike_rand(eng, sa->nr, sa->nr_len);
 	kelen = ike_dh_pub_len(alg.dh);
 	girlen = ike_dh_secret_len(alg.dh);
-	if ((sa->dh = ike_dh_new(alg.dh)) == NULL ||
+	if ((sa->dh = ike_eng_dh_new(eng, alg.dh)) == NULL ||
 	    ike_dh_pub(sa->dh, ke, kelen) == -1 ||
 	    ike_dh_derive(sa->dh, pke->u.ke.data, pke->u.ke.len, gir, girlen,
 	    why, sizeof(why)) == -1) {
@@ -424,7 +424,7 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		}
 		ike_log(eng, sa, "peer wants D-H group %u, retrying", g);
 		ike_dh_free(sa->dh);
-		if ((sa->dh = ike_dh_new(g)) == NULL)
+		if ((sa->dh = ike_eng_dh_new(eng, g)) == NULL)
 			return;
 		init_build_req(eng, sa);
 		return;
