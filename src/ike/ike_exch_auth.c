@@ -314,6 +314,18 @@ ike_auth_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		return;
 	}
 	if (!auth_ok(sa, rx, false)) {
+		struct ike_mb mb = { 0 };
+		struct ike_wire wi;
+
+		/* 2.21.2: tell the responder, which believes it is up; one
+		 * shot, no retransmission (its DPD catches a loss). */
+		ike_mb_notify(&mb, IKE_N_AUTHENTICATION_FAILED, 0, NULL, 0, NULL,
+		    0);
+		if (ike_build_sk(eng, sa, IKE_EXCH_INFORMATIONAL, false,
+		    sa->msgid_next++, &mb, &wi) == 0) {
+			ike_wire_send(eng, sa, &wi);
+			ike_wire_free(&wi);
+		}
 		ike_sa_down(eng, sa, "IKE_AUTH: peer authentication failed");
 		return;
 	}

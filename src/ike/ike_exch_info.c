@@ -112,6 +112,15 @@ ike_info_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 			ike_child_free(sa, c);
 		}
 	}
+	if (ike_rx_notify(rx, IKE_N_AUTHENTICATION_FAILED) != NULL &&
+	    sa->state == IKE_SA_ESTABLISHED) {
+		/* The initiator refused our AUTH after we thought it done. */
+		mb.n = 0;
+		ike_respond(eng, sa, IKE_EXCH_INFORMATIONAL, rx->m->hdr.msgid,
+		    &mb);
+		ike_sa_down(eng, sa, "peer refused our authentication");
+		return;
+	}
 	if (del_ike) {
 		mb.n = 0;
 		ike_respond(eng, sa, IKE_EXCH_INFORMATIONAL, rx->m->hdr.msgid,

@@ -435,6 +435,56 @@ test_deterministic(void **state)
 	assert_memory_not_equal(a.sum, c.sum, sizeof(a.sum));
 }
 
+static void
+idcfg(struct ike_idcfg *id, uint8_t type, const char *s)
+{
+	id->type = type;
+	id->len = strlen(s);
+	memcpy(id->data, s, id->len);
+}
+
+/* FQDN and KEY_ID identities (cloud-semantics.md 5.5): matching IDs
+ * establish; a peer presenting another ID than configured is refused like a
+ * wrong PSK, on either side. */
+static void
+test_identities(void **state)
+{
+	struct harness h;
+
+	(void)state;
+	h_init(&h);
+	idcfg(&h.s[0].tc.id_local, IKE_ID_FQDN, "cgw.example.net");
+	idcfg(&h.s[1].tc.id_remote, IKE_ID_FQDN, "cgw.example.net");
+	idcfg(&h.s[1].tc.id_local, IKE_ID_KEY_ID, "aws-vpn-t1");
+	idcfg(&h.s[0].tc.id_remote, IKE_ID_KEY_ID, "aws-vpn-t1");
+	h_start(&h);
+	h_establish(&h);
+	h_check_one_pair(&h);
+	h_free(&h);
+
+	h_init(&h);
+	idcfg(&h.s[0].tc.id_local, IKE_ID_FQDN, "cgw.example.net");
+	idcfg(&h.s[1].tc.id_remote, IKE_ID_FQDN, "other.example.net");
+	h_start(&h);
+	h_establish(&h);
+	assert_non_null(strstr(h.s[0].down_text, "AUTHENTICATION_FAILED"));
+	h_check_empty(&h);
+	h_free(&h);
+
+	/* The responder's ID is wrong: the initiator refuses it. */
+	h_init(&h);
+	idcfg(&h.s[0].tc.id_remote, IKE_ID_KEY_ID, "expected");
+	h_start(&h);
+	h_establish(&h);
+	assert_int_equal(h.s[0].n_down, 1);
+	assert_non_null(strstr(h.s[0].down_text, "peer authentication"));
+	/* ... and tells B, which had installed its side: nothing is left. */
+	assert_int_equal(h.s[1].n_down, 1);
+	assert_non_null(strstr(h.s[1].down_text, "refused"));
+	h_check_empty(&h);
+	h_free(&h);
+}
+
 /* Behaviour 29: "add" never initiates, "start" does at the first timer. */
 static void
 test_startup(void **state)
@@ -509,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_both_start),
 		cmocka_unit_test(test_peer_restart),
 		cmocka_unit_test(test_deterministic),
+		cmocka_unit_test(test_identities),
 		cmocka_unit_test(test_startup),
 		cmocka_unit_test(test_garbage),
 	};
