@@ -120,6 +120,8 @@ int	ike_rx_plain(const struct ike_msg *, struct ike_rx *, uint16_t *notify,
 	    struct ike_err *);
 const struct ike_payload *ike_rx_find(const struct ike_rx *, uint8_t type);
 const struct ike_notify *ike_rx_notify(const struct ike_rx *, uint16_t type);
+/* Notify data that is exactly one 16-bit number (INVALID_KE_PAYLOAD). */
+int	ike_notify_u16(const struct ike_notify *, uint16_t *);
 /* The first error notify (type < 16384), or 0. */
 uint16_t ike_rx_error(const struct ike_rx *);
 /* Send the peer where it is: the port we got it on, 4500 after NAT. */

@@ -575,17 +575,18 @@ child_rekey_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	uint16_t e = ike_rx_error(rx);
 	char why[128];
 
-	if (ike_n != NULL && ike_n->len == 2 && old != NULL &&
-	    sa->req.coll_child == NULL && sa->req.tries < 100) {
-		uint16_t g = (uint16_t)(ike_n->data[0] << 8 | ike_n->data[1]);
+	if (ike_n != NULL && old != NULL && sa->req.coll_child == NULL &&
+	    !sa->req.ke_retried) {
+		uint16_t g = 0;
 		size_t i;
 		bool ok = false;
 
-		for (i = 0; i < sa->tun->esp_prop.n; i++)
-			ok |= sa->tun->esp_prop.a[i].dh == g;
+		if (ike_notify_u16(ike_n, &g) == 0)
+			for (i = 0; i < sa->tun->esp_prop.n; i++)
+				ok |= sa->tun->esp_prop.a[i].dh == g;
 		if (ok && g != ike_dh_group(sa->req.dh) &&
 		    child_req(eng, sa, old, g) == 0) {
-			sa->req.tries = 100;	/* one retry */
+			sa->req.ke_retried = true;	/* once */
 			return;
 		}
 	}

@@ -411,9 +411,8 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		size_t i;
 		bool ok = false;
 
-		if (n->len != 2)
+		if (ike_notify_u16(n, &g) == -1)
 			return;
-		g = (uint16_t)(n->data[0] << 8 | n->data[1]);
 		for (i = 0; i < sa->tun->ike_prop.n; i++)
 			ok |= sa->tun->ike_prop.a[i].dh == g;
 		if (!ok || g == ike_dh_group(sa->dh) ||

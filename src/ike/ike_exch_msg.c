@@ -405,6 +405,17 @@ ike_rx_notify(const struct ike_rx *rx, uint16_t type)
 	return NULL;
 }
 
+int
+ike_notify_u16(const struct ike_notify *n, uint16_t *v)
+{
+	struct buf_reader r;
+
+	buf_reader_init(&r, n->data, n->len);
+	if (buf_get_u16(&r, v) == -1 || buf_left(&r) != 0)
+		return -1;
+	return 0;
+}
+
 uint16_t
 ike_rx_error(const struct ike_rx *rx)
 {

@@ -89,7 +89,8 @@ struct ike_req {
 	enum ike_req_kind	 kind;
 	uint32_t		 msgid;
 	struct ike_wire		 out;		/* for retransmission */
-	uint32_t		 tries;
+	uint32_t		 tries;		/* retransmissions so far */
+	bool			 ke_retried;	/* INVALID_KE_PAYLOAD followed */
 	uint64_t		 next_ms;	/* next retransmission */
 	uint64_t		 deadline_ms;	/* give up (DPD timeout) */
 	/* Rekey context. */
