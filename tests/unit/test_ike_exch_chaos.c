@@ -2,7 +2,8 @@
  * IKEv2 engine convergence under a hostile network (reliability.md K2, RFC 7296
  * 2.1, 2.4, 2.8): for many seeds, half an hour of short lifetimes (Child SA
  * 120 s, IKE SA 300 s) over a network that loses, duplicates and reorders
- * datagrams at random (with and without rekey fuzz, so that both ends often
+ * datagrams at random (with and without rekey fuzz, RFC 7383 fragments, one
+ * or both ends initiating, so that both ends often
  * rekey the same SA at the same instant).  At every step the model SADBs stay consistent (no
  * unknown deletes, no duplicate installs); after the network heals the two ends
  * converge on exactly one consistent Child SA pair and one IKE SA each.
@@ -115,6 +116,12 @@ one_seed(uint64_t seed)
 	h.s[0].tc.startup = IKE_STARTUP_START;
 	h.s[0].tc.dpd_action = IKE_DPD_RESTART;
 	h.s[1].tc.dpd_action = IKE_DPD_CLEAR;
+	if (seed % 3 == 0)		/* RFC 7383 fragments everywhere */
+		h.s[0].ec.frag_size = h.s[1].ec.frag_size = 160;
+	if (seed % 4 == 0) {		/* both ends initiate and restart */
+		h.s[1].tc.startup = IKE_STARTUP_START;
+		h.s[1].tc.dpd_action = IKE_DPD_RESTART;
+	}
 	h.filter = chaos_filter;
 	h.farg = &c;
 	h_start(&h);
