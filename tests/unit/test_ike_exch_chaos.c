@@ -3,7 +3,7 @@
  * 2.1, 2.4, 2.8): for many seeds, half an hour of short lifetimes (Child SA
  * 120 s, IKE SA 300 s) over a network that loses, duplicates and reorders
  * datagrams at random (with and without rekey fuzz, RFC 7383 fragments, one
- * or both ends initiating, so that both ends often
+ * or both ends initiating, a NAT, so that both ends often
  * rekey the same SA at the same instant).  At every step the model SADBs stay consistent (no
  * unknown deletes, no duplicate installs); after the network heals the two ends
  * converge on exactly one consistent Child SA pair and one IKE SA each.
@@ -14,6 +14,7 @@ struct chaos {
 	uint64_t	rng;
 	unsigned	loss, dup;	/* percent */
 	bool		on;
+	bool		nat;		/* A behind a NAT (10.0.0.1 -> 192.0.2.1) */
 };
 
 static unsigned
@@ -31,8 +32,11 @@ chaos_filter(struct harness *h, struct h_pkt *p, size_t seq, void *arg)
 	struct chaos *c = arg;
 
 	(void)h;
-	(void)p;
 	(void)seq;
+	if (c->nat && p->from == 0) {
+		h_addr(&p->src, "192.0.2.1");
+		p->src.port = (uint16_t)(p->src.port + 2500);
+	}
 	return c->on && crand(c) % 100 < c->loss;
 }
 
@@ -118,6 +122,10 @@ one_seed(uint64_t seed)
 	h.s[1].tc.dpd_action = IKE_DPD_CLEAR;
 	if (seed % 3 == 0)		/* RFC 7383 fragments everywhere */
 		h.s[0].ec.frag_size = h.s[1].ec.frag_size = 160;
+	if (seed % 5 == 0) {		/* NAT in front of A */
+		c.nat = true;
+		h_addr(&h.s[0].tc.local, "10.0.0.1");
+	}
 	if (seed % 4 == 0) {		/* both ends initiate and restart */
 		h.s[1].tc.startup = IKE_STARTUP_START;
 		h.s[1].tc.dpd_action = IKE_DPD_RESTART;
@@ -134,6 +142,7 @@ one_seed(uint64_t seed)
 		    h.s[1].log);
 	h_check_one_pair(&h);
 	assert_true(h.s[0].n_install > 10);
+	assert_true(h.s[0].sa[0].natt == c.nat);
 	h_free(&h);
 }
 
