@@ -431,12 +431,21 @@ child_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 		return;
 	}
 	if (rk != NULL) {
-		/* 2.25: a child we no longer have, or are deleting. */
+		/* 2.25: a child we do not have; 2.25.1: one we are closing
+		 * (or that was replaced and is about to be). */
 		old = rk->spi_len == 4 ? ike_child_by_spi_out(sa,
 		    get32(rk->spi)) : NULL;
-		if (old == NULL || old->state == IKE_CHILD_DELETING ||
+		if (old == NULL) {
+			/* The SPI of the REKEY_SA goes back (2.25). */
+			ike_mb_notify(&mb, IKE_N_CHILD_SA_NOT_FOUND,
+			    IKE_PROTO_ESP, rk->spi, rk->spi_len, NULL, 0);
+			ike_respond(eng, sa, IKE_EXCH_CREATE_CHILD_SA, msgid,
+			    &mb);
+			return;
+		}
+		if (old->state == IKE_CHILD_DELETING ||
 		    old->state == IKE_CHILD_REKEYED) {
-			respond_error(eng, sa, msgid, IKE_N_CHILD_SA_NOT_FOUND,
+			respond_error(eng, sa, msgid, IKE_N_TEMPORARY_FAILURE,
 			    NULL, 0);
 			return;
 		}
@@ -545,11 +554,16 @@ child_rekey_failed(struct ike_engine *eng, struct ike_ikesa *sa,
     struct ike_child *old, uint16_t e)
 {
 	ike_log(eng, sa, "Child SA rekey failed (notify %u)", e);
-	/* The peer rekeyed or deleted it meanwhile: it deletes the old one. */
 	if (old != NULL && old->state == IKE_CHILD_REKEYING) {
-		if (sa->req.coll_child != NULL || e == IKE_N_CHILD_SA_NOT_FOUND)
+		if (e == IKE_N_CHILD_SA_NOT_FOUND) {
+			/* 2.25: the peer has no such SA - drop ours quietly. */
+			ike_child_delete_event(eng, sa, old);
+			ike_child_free(sa, old);
+		} else if (sa->req.coll_child != NULL)
+			/* The peer rekeyed it too and will delete it. */
 			old->state = IKE_CHILD_REKEYED;
 		else {
+			/* 2.25: not at once after TEMPORARY_FAILURE. */
 			old->state = IKE_CHILD_ACTIVE;
 			old->rekey_ms = ike_retry_time(eng);
 		}

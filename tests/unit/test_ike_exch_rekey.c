@@ -182,7 +182,7 @@ test_simultaneous_rekey_b_lowest(void **state)
 }
 
 /* A's response overtakes B's request: A finishes and deletes the old SA, then
- * answers B's rekey of it with CHILD_SA_NOT_FOUND (2.25). */
+ * answers B's rekey of it with TEMPORARY_FAILURE (2.25.1: being closed). */
 static void
 test_simultaneous_rekey_overtaken(void **state)
 {
@@ -421,6 +421,32 @@ test_bad_inner_payload(void **state)
 	h_free(&h);
 }
 
+/* 2.25: B lost the Child SA (its Delete never reached A); A's rekey of it gets
+ * CHILD_SA_NOT_FOUND and A drops its stale half quietly. */
+static void
+test_child_sa_not_found(void **state)
+{
+	struct harness h;
+	struct ike_ikesa *b;
+
+	(void)state;
+	h_init(&h);
+	h_start(&h);
+	h_establish(&h);
+	b = h.s[1].eng->sas;
+	assert_non_null(b->children);
+	ike_child_delete_event(h.s[1].eng, b, b->children);
+	ike_child_free(b, b->children);
+	assert_int_equal(ike_engine_rekey_child(h.s[0].eng, 1, h.now), 0);
+	h_run(&h);
+	assert_non_null(strstr(h.s[0].logs, "rekey failed (notify 44)"));
+	assert_string_equal(h.s[0].log, "UID");
+	assert_string_equal(h.s[1].log, "UID");
+	assert_int_equal(h.s[0].nsa + h.s[1].nsa, 0);
+	assert_int_equal(h.s[0].errors + h.s[1].errors, 0);
+	h_free(&h);
+}
+
 int
 main(void)
 {
@@ -440,6 +466,7 @@ main(void)
 		cmocka_unit_test(test_child_rekey_invalid_ke),
 		cmocka_unit_test(test_child_hard_expiry),
 		cmocka_unit_test(test_bad_inner_payload),
+		cmocka_unit_test(test_child_sa_not_found),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
