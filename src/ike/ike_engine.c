@@ -425,6 +425,18 @@ ike_sa_kick(struct ike_engine *eng, struct ike_ikesa *sa)
 				return;
 			c->rekey_ms = ike_retry_time(eng);
 		}
+	/* The tunnel lost its pair: the original initiator makes a new one
+	 * (only one end does, or both would and two pairs would result). */
+	if (sa->initiator && sa->children == NULL) {
+		if (sa->create_ms == UINT64_MAX)
+			sa->create_ms = ike_retry_time(eng) - 9000;
+		if (eng->now >= sa->create_ms) {
+			sa->create_ms = UINT64_MAX;
+			if (ike_child_create_start(eng, sa) == 0)
+				return;
+			sa->create_ms = ike_retry_time(eng);
+		}
+	}
 	if ((sa->pending & IKE_PEND_DPD) || dpd_due(eng, sa, &at)) {
 		sa->pending &= ~IKE_PEND_DPD;
 		ike_info_dpd(eng, sa);
@@ -562,7 +574,7 @@ ike_engine_next_wakeup(const struct ike_engine *eng)
 			w = min64(w, sa->half_open_ms);
 		if (sa->state != IKE_SA_ESTABLISHED)
 			continue;
-		w = min64(w, sa->rekey_ms);
+		w = min64(w, min64(sa->rekey_ms, sa->create_ms));
 		for (c = sa->children; c != NULL; c = c->next)
 			w = min64(w, min64(c->rekey_ms, c->expire_ms));
 		if (sa->req.kind == IKE_REQ_NONE) {
@@ -642,6 +654,7 @@ dispatch_resp(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx)
 	static const uint8_t want[] = {
 		[IKE_REQ_AUTH] = IKE_EXCH_AUTH,
 		[IKE_REQ_REKEY_CHILD] = IKE_EXCH_CREATE_CHILD_SA,
+		[IKE_REQ_CREATE_CHILD] = IKE_EXCH_CREATE_CHILD_SA,
 		[IKE_REQ_REKEY_IKE] = IKE_EXCH_CREATE_CHILD_SA,
 		[IKE_REQ_DELETE_CHILD] = IKE_EXCH_INFORMATIONAL,
 		[IKE_REQ_DELETE_IKE] = IKE_EXCH_INFORMATIONAL,

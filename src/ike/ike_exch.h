@@ -149,6 +149,8 @@ void	ike_auth_recv_resp(struct ike_engine *, struct ike_ikesa *,
 int	ike_child_rekey_start(struct ike_engine *, struct ike_ikesa *,
 	    struct ike_child *);
 int	ike_ike_rekey_start(struct ike_engine *, struct ike_ikesa *);
+/* A new Child SA with the tunnel's policy (the tunnel has none). */
+int	ike_child_create_start(struct ike_engine *, struct ike_ikesa *);
 void	ike_ccs_recv_req(struct ike_engine *, struct ike_ikesa *,
 	    const struct ike_rx *);
 void	ike_ccs_recv_resp(struct ike_engine *, struct ike_ikesa *,

@@ -143,11 +143,15 @@ child_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_child *c,
 
 	ike_dh_free(sa->req.dh);
 	sa->req.dh = NULL;
-	if (group != IKE_DH_NONE && (sa->req.dh = ike_eng_dh_new(eng, group)) == NULL)
+	if (group != IKE_DH_NONE &&
+	    (sa->req.dh = ike_eng_dh_new(eng, group)) == NULL)
 		return -1;
-	put32(old, c->spi_in);
 	put32(spi, sa->req.new_spi);
-	ike_mb_notify(&mb, IKE_N_REKEY_SA, IKE_PROTO_ESP, old, 4, NULL, 0);
+	if (c != NULL) {
+		put32(old, c->spi_in);
+		ike_mb_notify(&mb, IKE_N_REKEY_SA, IKE_PROTO_ESP, old, 4, NULL,
+		    0);
+	}
 	pl = ike_mb_add(&mb, IKE_PLD_SA);
 	ike_prop_to_sa(&tun->esp_prop, IKE_PROTO_ESP, true, spi, 4, &pl->u.sa);
 	pl = ike_mb_add(&mb, IKE_PLD_NONCE);
@@ -162,11 +166,27 @@ child_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_child *c,
 			return -1;
 	}
 	pl = ike_mb_add(&mb, IKE_PLD_TSI);
-	pl->u.ts = c->ts_l;
+	pl->u.ts = c != NULL ? c->ts_l : tun->pol_l;
 	pl = ike_mb_add(&mb, IKE_PLD_TSR);
-	pl->u.ts = c->ts_r;
-	return ike_request(eng, sa, IKE_REQ_REKEY_CHILD, IKE_EXCH_CREATE_CHILD_SA,
-	    &mb);
+	pl->u.ts = c != NULL ? c->ts_r : tun->pol_r;
+	return ike_request(eng, sa, c != NULL ? IKE_REQ_REKEY_CHILD :
+	    IKE_REQ_CREATE_CHILD, IKE_EXCH_CREATE_CHILD_SA, &mb);
+}
+
+int
+ike_child_create_start(struct ike_engine *eng, struct ike_ikesa *sa)
+{
+	ike_ikesa_req_clear(&sa->req);
+	sa->req.new_spi = ike_rand_spi(eng);
+	sa->req.nonce_len = eng->cfg.nonce_len;
+	ike_rand(eng, sa->req.nonce, sa->req.nonce_len);
+	if (child_req(eng, sa, NULL, sa->tun->esp_prop.a[0].dh) == -1) {
+		ike_ikesa_req_clear(&sa->req);
+		return -1;
+	}
+	ike_log(eng, sa, "creating a Child SA (attempt %u)",
+	    sa->create_fails + 1);
+	return 0;
 }
 
 int
@@ -553,7 +573,15 @@ static void
 child_rekey_failed(struct ike_engine *eng, struct ike_ikesa *sa,
     struct ike_child *old, uint16_t e)
 {
-	ike_log(eng, sa, "Child SA rekey failed (notify %u)", e);
+	ike_log(eng, sa, "Child SA %s failed (notify %u)",
+	    sa->req.kind == IKE_REQ_CREATE_CHILD ? "creation" : "rekey", e);
+	if (sa->req.kind == IKE_REQ_CREATE_CHILD) {
+		/* Back off: 10-20 s, doubling up to ~10 min. */
+		unsigned f = sa->create_fails < 6 ? sa->create_fails : 6;
+
+		sa->create_fails++;
+		sa->create_ms = ike_retry_time(eng) + (10000ULL << f) - 10000;
+	}
 	if (old != NULL && old->state == IKE_CHILD_REKEYING) {
 		if (e == IKE_N_CHILD_SA_NOT_FOUND) {
 			/* 2.25: the peer has no such SA - drop ours quietly. */
@@ -589,8 +617,9 @@ child_rekey_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	uint16_t e = ike_rx_error(rx);
 	char why[128];
 
-	if (ike_n != NULL && old != NULL && sa->req.coll_child == NULL &&
-	    !sa->req.ke_retried) {
+	if (ike_n != NULL && (old != NULL ||
+	    sa->req.kind == IKE_REQ_CREATE_CHILD) &&
+	    sa->req.coll_child == NULL && !sa->req.ke_retried) {
 		uint16_t g = 0;
 		size_t i;
 		bool ok = false;
@@ -637,6 +666,8 @@ child_rekey_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		return;
 	}
 	OPENSSL_cleanse(gir, sizeof(gir));
+	sa->create_fails = 0;
+	sa->create_ms = UINT64_MAX;
 	coll = sa->req.coll_child;
 	nonce_min(sa->req.nonce, sa->req.nonce_len, pnr->u.blob.data,
 	    pnr->u.blob.len, mine, &mlen);
@@ -663,7 +694,8 @@ void
 ike_ccs_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
     const struct ike_rx *rx)
 {
-	if (sa->req.kind == IKE_REQ_REKEY_CHILD)
+	if (sa->req.kind == IKE_REQ_REKEY_CHILD ||
+	    sa->req.kind == IKE_REQ_CREATE_CHILD)
 		child_rekey_resp(eng, sa, rx);
 	else if (sa->req.kind == IKE_REQ_REKEY_IKE)
 		ike_rekey_recv_resp(eng, sa, rx);

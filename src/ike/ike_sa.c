@@ -27,6 +27,7 @@ ike_ikesa_new(struct ike_engine *eng, struct ike_tunnel *tun, bool initiator,
 	sa->created_ms = now_ms;
 	sa->last_in_ms = now_ms;
 	sa->rekey_ms = UINT64_MAX;
+	sa->create_ms = UINT64_MAX;
 	sa->next = eng->sas;
 	eng->sas = sa;
 	return sa;

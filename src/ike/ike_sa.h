@@ -72,6 +72,7 @@ enum ike_req_kind {
 	IKE_REQ_INIT,
 	IKE_REQ_AUTH,
 	IKE_REQ_REKEY_CHILD,
+	IKE_REQ_CREATE_CHILD,	/* the tunnel lost its pair: a new one */
 	IKE_REQ_REKEY_IKE,
 	IKE_REQ_DELETE_CHILD,
 	IKE_REQ_DELETE_IKE,
@@ -146,6 +147,9 @@ struct ike_ikesa {
 	uint32_t		 auth_spi;
 
 	struct ike_child	*children;
+	uint64_t		 create_ms;	/* original initiator: re-create the
+						 * missing pair at (UINT64_MAX: no) */
+	unsigned		 create_fails;
 	uint64_t		 created_ms, rekey_ms, half_open_ms;
 	uint64_t		 last_in_ms;	/* last authenticated input */
 };

@@ -209,6 +209,8 @@ static void
 test_ts_unacceptable(void **state)
 {
 	struct harness h;
+	const char *p;
+	int n;
 
 	(void)state;
 	h_init(&h);
@@ -219,6 +221,15 @@ test_ts_unacceptable(void **state)
 	assert_int_equal(h.s[0].n_up, 1);
 	assert_int_equal(h.s[0].n_install + h.s[1].n_install, 0);
 	assert_int_equal(h.s[0].errors + h.s[1].errors, 0);
+	/* The initiator retries with backoff; it keeps failing, nothing is
+	 * installed, the IKE SA stays. */
+	h_advance(&h, 600000);
+	assert_int_equal(h.s[0].n_install + h.s[1].n_install, 0);
+	for (p = h.s[0].logs, n = 0; (p = strstr(p, "creating a Child")) != NULL;
+	    p++)
+		n++;
+	assert_true(n >= 3 && n <= 10);		/* backing off, not every 10 s */
+	assert_int_equal(h.s[0].n_down + h.s[1].n_down, 0);
 	h_free(&h);
 }
 

@@ -422,7 +422,8 @@ test_bad_inner_payload(void **state)
 }
 
 /* 2.25: B lost the Child SA (its Delete never reached A); A's rekey of it gets
- * CHILD_SA_NOT_FOUND and A drops its stale half quietly. */
+ * CHILD_SA_NOT_FOUND, A drops its stale half quietly and creates a new pair
+ * (one pair per tunnel, kept by the IKE SA's original initiator). */
 static void
 test_child_sa_not_found(void **state)
 {
@@ -444,6 +445,11 @@ test_child_sa_not_found(void **state)
 	assert_string_equal(h.s[1].log, "UID");
 	assert_int_equal(h.s[0].nsa + h.s[1].nsa, 0);
 	assert_int_equal(h.s[0].errors + h.s[1].errors, 0);
+	/* The tunnel's original initiator then creates a new pair. */
+	h_advance(&h, 15000);
+	h_check_one_pair(&h);
+	assert_string_equal(h.s[0].log, "UIDI");
+	assert_string_equal(h.s[1].log, "UIDI");
 	h_free(&h);
 }
 
