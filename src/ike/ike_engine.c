@@ -32,6 +32,8 @@ ike_engine_new(const struct ike_engine_cfg *cfg)
 		eng->cfg.retrans_tries = 5;
 	if (eng->cfg.cookie_threshold < 0)
 		eng->cfg.cookie_threshold = 30;
+	if (eng->cfg.block_threshold == 0)
+		eng->cfg.block_threshold = 5;
 	if (eng->cfg.half_open_timeout_ms == 0)
 		eng->cfg.half_open_timeout_ms = 30000;
 	if (eng->cfg.frag_size == 0)

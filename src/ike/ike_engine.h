@@ -83,6 +83,7 @@ struct ike_engine_cfg {
 	int		 cookie_threshold;	/* half-open SAs; -1 = 30, 0 =
 						 * always ask */
 	uint32_t	 half_open_timeout_ms;	/* 0 = 30000 */
+	uint32_t	 block_threshold;	/* half-open per peer IP; 0 = 5 */
 	size_t		 nonce_len;		/* 0 = 32 */
 	size_t		 frag_size;		/* RFC 7383: fragment protected
 						 * messages above; 0 = 1280 */

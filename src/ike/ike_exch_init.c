@@ -164,14 +164,16 @@ tunnel_for(struct ike_engine *eng, const struct ike_addr *src,
 	return NULL;
 }
 
+/* Half-open SAs in all, or from one address (src != NULL). */
 static size_t
-half_open(struct ike_engine *eng)
+half_open(struct ike_engine *eng, const struct ike_addr *src)
 {
 	struct ike_ikesa *sa;
 	size_t n = 0;
 
 	for (sa = eng->sas; sa != NULL; sa = sa->next)
-		n += sa->state == IKE_SA_INIT_R;
+		n += sa->state == IKE_SA_INIT_R &&
+		    (src == NULL || addr_eq(&sa->remote.ip, &src->ip));
 	return n;
 }
 
@@ -270,7 +272,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		return;
 	}
 	/* 2.6: stateless cookie once too many SAs are half open. */
-	if (threshold >= 0 && half_open(eng) >= (size_t)threshold) {
+	if (threshold >= 0 && half_open(eng, NULL) >= (size_t)threshold) {
 		cookie_compute(eng, m, &pni->u.blob, src, cookie);
 		nc = ike_rx_notify(rx, IKE_N_COOKIE);
 		if (nc == NULL || nc->len != sizeof(cookie) ||
@@ -279,6 +281,13 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 			    sizeof(cookie));
 			return;
 		}
+	}
+	/* K8 (strongSwan block_threshold): a peer that completes cookies
+	 * and stalls holds at most this many half-open SAs. */
+	if (half_open(eng, src) >= eng->cfg.block_threshold) {
+		ike_log(eng, NULL, "%s: too many half-open SAs, dropped",
+		    tun->name);
+		return;
 	}
 	if (ike_prop_select(&tun->ike_prop, &psa->u.sa, IKE_PROTO_IKE, true, &alg,
 	    &idx) == -1) {

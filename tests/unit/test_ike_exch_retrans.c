@@ -251,7 +251,8 @@ test_half_open_expires(void **state)
 }
 
 /* K7: a flood of IKE_SA_INITs from a configured peer address is answered at a
- * bounded rate (and with cookies once half-open SAs pile up: no D-H). */
+ * bounded rate (and with cookies once half-open SAs pile up: no D-H); K8: one
+ * address holds at most block_threshold half-open SAs. */
 static void
 test_init_flood_rate(void **state)
 {
@@ -282,6 +283,24 @@ test_init_flood_rate(void **state)
 	}
 	assert_true(answers <= 64);
 	assert_true(ike_engine_n_sas(h.s[1].eng) <= 5);
+	/* Without cookies the per-address bound holds them (K8). */
+	ike_engine_free(h.s[1].eng);
+	h.s[1].ec.cookie_threshold = 1000;
+	h.s[1].ec.block_threshold = 3;
+	h.s[1].eng = ike_engine_new(&h.s[1].ec);
+	{
+		char err[128];
+
+		assert_int_equal(ike_engine_add_tunnel(h.s[1].eng, &h.s[1].tc,
+		    err, sizeof(err)), 0);
+	}
+	for (i = 0; i < 20; i++) {
+		memcpy(m, r.data[k], r.len[k]);
+		m[0] = (uint8_t)(i + 1);
+		ike_engine_input(h.s[1].eng, h.now, &h.s[0].tc.local,
+		    &h.s[1].tc.local, m, r.len[k]);
+	}
+	assert_int_equal(ike_engine_n_sas(h.s[1].eng), 3);
 	free(m);
 	rec_free(&r);
 	h_free(&h);
