@@ -30,8 +30,10 @@ ike_engine_new(const struct ike_engine_cfg *cfg)
 		eng->cfg.retrans_base_ms = 500;
 	if (eng->cfg.retrans_tries == 0)
 		eng->cfg.retrans_tries = 5;
-	if (eng->cfg.cookie_threshold < 0)
+	if (eng->cfg.cookie_threshold == 0)
 		eng->cfg.cookie_threshold = 30;
+	else if (eng->cfg.cookie_threshold < 0)
+		eng->cfg.cookie_threshold = 0;	/* always ask */
 	if (eng->cfg.block_threshold == 0)
 		eng->cfg.block_threshold = 5;
 	if (eng->cfg.half_open_timeout_ms == 0)
@@ -119,8 +121,11 @@ ike_engine_add_tunnel(struct ike_engine *eng, const struct ike_tunnel_cfg *cfg,
 		c->child_lifetime_s = 3600;
 	if (c->rekey_margin_s == 0)
 		c->rekey_margin_s = 270;
-	if (c->rekey_fuzz_pct < 0 || c->rekey_fuzz_pct > 100)
+	/* 0 = AWS's default 100 %, negative = none. */
+	if (c->rekey_fuzz_pct == 0 || c->rekey_fuzz_pct > 100)
 		c->rekey_fuzz_pct = 100;
+	else if (c->rekey_fuzz_pct < 0)
+		c->rekey_fuzz_pct = 0;
 	if (c->dpd_interval_s == 0)
 		c->dpd_interval_s = 10;
 	if (c->dpd_timeout_s == 0)

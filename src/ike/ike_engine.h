@@ -66,7 +66,7 @@ struct ike_tunnel_cfg {
 	uint32_t		 ike_lifetime_s;	/* 0 = 28800 */
 	uint32_t		 child_lifetime_s;	/* 0 = 3600 */
 	uint32_t		 rekey_margin_s;	/* 0 = 270 */
-	int			 rekey_fuzz_pct;	/* -1 = 100 */
+	int			 rekey_fuzz_pct;	/* 0 = 100, < 0 = none */
 	uint32_t		 dpd_interval_s;	/* idle before a probe; 0 = 10 */
 	uint32_t		 dpd_timeout_s;		/* 0 = 30 */
 	enum ike_dpd_action	 dpd_action;
@@ -80,7 +80,7 @@ struct ike_engine_cfg {
 	void		*rand_arg;
 	uint32_t	 retrans_base_ms;	/* 0 = 500 */
 	uint32_t	 retrans_tries;		/* 0 = 5 */
-	int		 cookie_threshold;	/* half-open SAs; -1 = 30, 0 =
+	int		 cookie_threshold;	/* half-open SAs; 0 = 30, < 0 =
 						 * always ask */
 	uint32_t	 half_open_timeout_ms;	/* 0 = 30000 */
 	uint32_t	 block_threshold;	/* half-open per peer IP; 0 = 5 */

@@ -272,7 +272,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		return;
 	}
 	/* 2.6: stateless cookie once too many SAs are half open. */
-	if (threshold >= 0 && half_open(eng, NULL) >= (size_t)threshold) {
+	if (half_open(eng, NULL) >= (size_t)threshold) {
 		cookie_compute(eng, m, &pni->u.blob, src, cookie);
 		nc = ike_rx_notify(rx, IKE_N_COOKIE);
 		if (nc == NULL || nc->len != sizeof(cookie) ||

@@ -138,7 +138,6 @@ h_init(struct harness *h)
 		s->rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(i + 1);
 		s->ec.rand_bytes = h_rand;
 		s->ec.rand_arg = s;
-		s->ec.cookie_threshold = -1;
 		s->ec.name = i == 0 ? "A" : "B";
 		s->tc.id = 1;
 		s->tc.name = "t1";

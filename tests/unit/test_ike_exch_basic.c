@@ -283,7 +283,7 @@ test_cookie(void **state)
 
 	(void)state;
 	h_init(&h);
-	h.s[1].ec.cookie_threshold = 0;		/* always under load */
+	h.s[1].ec.cookie_threshold = -1;	/* always under load */
 	h.filter = count_init;
 	h.farg = counts;
 	h_start(&h);
