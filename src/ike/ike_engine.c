@@ -134,6 +134,8 @@ ike_engine_add_tunnel(struct ike_engine *eng, const struct ike_tunnel_cfg *cfg,
 		c->local.port = IKE_PORT;
 	if (c->remote.port == 0)
 		c->remote.port = IKE_PORT;
+	if (c->natt_port == 0)
+		c->natt_port = IKE_NATT_PORT;
 	/* Route-based default (cloud-semantics.md 5.4): 0.0.0.0/0 both sides. */
 	prefix_from_v4(&any, 0, 0);
 	if (c->n_local)

@@ -55,6 +55,7 @@ struct ike_tunnel_cfg {
 	uint32_t		id;		/* the caller's tunnel id, in events */
 	const char		*name;		/* for logs; copied */
 	struct ike_addr		 local, remote;
+	uint16_t		 natt_port;	/* the peer's NAT-T port; 0 = 4500 */
 	struct ike_idcfg	 id_local, id_remote;
 	uint8_t			 psk[IKE_CFG_PSK_MAX];
 	size_t			 psk_len;

@@ -478,7 +478,7 @@ ike_init_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 	    ike_rx_notify(rx, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
 	if (sa->natt) {
 		sa->local.port = IKE_NATT_PORT;
-		sa->remote.port = IKE_NATT_PORT;
+		sa->remote.port = sa->tun->cfg.natt_port;
 	}
 	sa->init_resp = xmalloc(m->rawlen);
 	memcpy(sa->init_resp, m->raw, m->rawlen);
