@@ -1,7 +1,8 @@
 /*
  * IKEv2 engine against strongSwan's charon (reliability.md K1/K10, in a
  * private network namespace on loopback): our engine initiates to charon with
- * PSK, AES-CBC-256/SHA2-256/MODP-2048 (the "aws" profile); the Child SA keys we
+ * PSK, AES-CBC-256/SHA2-256/MODP-2048 (the "aws" profile) and AES-GCM-16-256/
+ * ECP-256 (the "gcp" profile); the Child SA keys we
  * hand to the daemon must equal the ones charon derived (from its level-4
  * log: this kernel has no XFRM ESP, so charon runs kernel-libipsec, which
  * also fakes a NAT - IKE moves to UDP 4500 with the non-ESP marker), both
@@ -65,11 +66,11 @@ static const char conf[] =
 
 static const char swconf[] =
 "connections {\n t1 {\n  version = 2\n  local_addrs = 127.0.0.1\n"
-"  remote_addrs = 127.0.0.2\n  proposals = aes256-sha256-modp2048\n"
+"  remote_addrs = 127.0.0.2\n  proposals = %s\n"
 "  rekey_time = 0\n  local {\n   auth = psk\n   id = 127.0.0.1\n  }\n"
 "  remote {\n   auth = psk\n   id = 127.0.0.2\n  }\n  children {\n   c1 {\n"
 "    local_ts = 0.0.0.0/0\n    remote_ts = 0.0.0.0/0\n"
-"    esp_proposals = aes256-sha256-modp2048\n    rekey_time = 0\n"
+"    esp_proposals = %s\n    rekey_time = 0\n"
 "    policies = no\n   }\n  }\n }\n}\n"
 "secrets {\n ike-1 {\n  id-1 = 127.0.0.1\n  id-2 = 127.0.0.2\n"
 "  secret = transit-psk\n }\n}\n";
@@ -84,8 +85,13 @@ swanctl(const struct ix *x, const char *args, bool bg)
 	return system(cmd);
 }
 
+/* charon's IKE and ESP proposals, ours (a profile). */
+struct suite {
+	const char	*ike, *esp, *ours;
+};
+
 static int
-setup(void **state)
+setup_suite(void **state, const struct suite *su)
 {
 	static struct ix x;
 	char buf[1024], p[256];
@@ -107,7 +113,8 @@ setup(void **state)
 	assert_non_null(mkdtemp(x.dir));
 	snprintf(buf, sizeof(buf), conf, x.dir, x.dir);
 	wfile(x.dir, "strongswan.conf", buf);
-	wfile(x.dir, "swanctl.conf", swconf);
+	snprintf(buf, sizeof(buf), swconf, su->ike, su->esp);
+	wfile(x.dir, "swanctl.conf", buf);
 	snprintf(x.uri, sizeof(x.uri), "unix://%s/charon.vici", x.dir);
 	snprintf(p, sizeof(p), "%s/strongswan.conf", x.dir);
 	if ((x.charon = fork()) == 0) {
@@ -154,11 +161,29 @@ setup(void **state)
 	tc.natt_port = 14500;
 	memcpy(tc.psk, "transit-psk", 11);
 	tc.psk_len = 11;
-	tc.ike_proposals = tc.esp_proposals = "aws";
+	tc.ike_proposals = tc.esp_proposals = su->ours;
 	assert_int_equal(ike_engine_add_tunnel(x.eng, &tc, err, sizeof(err)), 0);
 	x.h.s[0] = x.s;
 	x.h.verbose = getenv("IKE_TEST_VERBOSE") != NULL;
 	return 0;
+}
+
+static int
+setup_aws(void **state)
+{
+	static const struct suite su = { "aes256-sha256-modp2048",
+	    "aes256-sha256-modp2048", "aws" };
+
+	return setup_suite(state, &su);
+}
+
+static int
+setup_gcp(void **state)
+{
+	static const struct suite su = { "aes256gcm16-prfsha256-ecp256",
+	    "aes256gcm16-ecp256", "gcp" };
+
+	return setup_suite(state, &su);
 }
 
 static int
@@ -401,7 +426,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_interop_charon, setup,
+		cmocka_unit_test_setup_teardown(test_interop_charon, setup_aws,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_interop_charon, setup_gcp,
 		    teardown),
 	};
 
