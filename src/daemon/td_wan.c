@@ -19,6 +19,7 @@
  * Off by default: a real CEN node adds no artificial delay.  A reload rebuilds the
  * links from the new file; packets held at that moment are delivered at once.
  */
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -30,6 +31,7 @@
 #include "lab/lab_wsched.h"
 
 #define TD_WAN_MAX_PKTS	4096	/* held at once, all links (~8 MiB) */
+#define TD_WAN_RT_PRIO	5	/* below the lab's wan emulator (10) */
 #define NS_PER_MS	1000000.0
 
 struct td_wan_link {
@@ -98,8 +100,20 @@ td_wan_new(struct td *td)
 	struct td_wan *w = xcalloc(1, sizeof(*w));
 
 	w->td = td;
-	/* Wake up on time: the default 50 us timer slack is noise, but cheap to drop. */
+	/*
+	 * Run when a packet is due, as the lab's wan emulator does (lab_wan.c): on
+	 * a 2-core machine shared with builds, a normal process was woken 20-60 ms
+	 * late and the lab's RTTs with it.  The daemon sleeps between packets, and
+	 * the kernel's RT throttling keeps a flood from taking a whole core.
+	 */
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	{
+		struct sched_param sp = { .sched_priority = TD_WAN_RT_PRIO };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp) == -1)
+			log_warn("emulate-wan: SCHED_FIFO refused; delays may be late "
+			    "under load");
+	}
 	links_build(w);
 	return w;
 }
