@@ -55,15 +55,20 @@ fail() {
 	exit 1
 }
 
-tuns_before=$(ip -o link show type tun | awk -F': ' '{print $2}' | sort)
-
+touch "$tmp/tuns"
 # lab_up NAME FILE: start a lab, remember its id and the processes it recorded.
 lab_up() {
 	labs="$labs $1"
 	"$lab" up --name "$1" "$2" \
 		--daemon-cmd "$transitd -c {net} -n {node} -f -s {sock} --emulate-wan {netns}" \
 		>"$tmp/up-$1" 2>&1 || fail "up $1: $(cat "$tmp/up-$1")"
-	cat "/run/transitlab/$1/id" >>"$tmp/ids"
+	local id ns
+	id=$(cat "/run/transitlab/$1/id")
+	echo "$id" >>"$tmp/ids"
+	# The TUN devices of the lab (transitd's attachments, the wan's), by name.
+	for ns in $(ip netns list | awk -v p="^$id-" '$1 ~ p {print $1}'); do
+		ip -n "$ns" -o link show type tun | awk -F': ' '{print $2}' >>"$tmp/tuns"
+	done
 	# ROLE NAME PID STARTTIME
 	awk '{print $3, $4}' "/run/transitlab/$1/pids" >>"$tmp/pids"
 }
@@ -144,8 +149,10 @@ while read -r id; do
 	[ -z "$(ip netns list | grep "^$id-")" ] || fail "namespaces of $id left"
 	[ -z "$(ip -o link show | grep "$id")" ] || fail "interfaces of $id left"
 done <"$tmp/ids"
-[ "$(ip -o link show type tun | awk -F': ' '{print $2}' | sort)" = "$tuns_before" ] ||
-	fail "TUN devices left: $(ip -o link show type tun)"
+[ "$(wc -l <"$tmp/tuns")" -ge 12 ] || fail "only $(wc -l <"$tmp/tuns") TUN devices seen"
+while read -r t; do
+	! ip link show "$t" >/dev/null 2>&1 || fail "TUN device $t left"
+done <"$tmp/tuns"
 while read -r pid start; do
 	# Still there with the same start time (field 22 of stat): the same process,
 	# unless it is a zombie its parent (init here) has not reaped yet.
