@@ -5,7 +5,8 @@
  * VPCs of two regions is held for the file's one-way `wan` delay (never early),
  * that one region and a daemon without the option forward at once, that TTL stays
  * untouched (TTL-transparent CEN), and the CEN bandwidth: the free 1 kbps when the
- * file buys none (cloud-semantics.md behaviour 42), the bought rate otherwise.
+ * file buys none (cloud-semantics.md behaviour 42), the bought rate otherwise;
+ * and that a reload delivers what was held.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -301,6 +302,30 @@ test_bought_bandwidth(void **state)
 	assert_int_equal(got, 60);
 }
 
+/*
+ * A reload (td->reloads moves on) rebuilds the links from the new file; what was
+ * held is delivered at once, to the attachment that owns the device now.
+ */
+static void
+test_reload_delivers(void **state)
+{
+	struct fx *f = *state;
+	uint8_t buf[2048];
+	size_t len;
+
+	len = inject(f, 0, IP(10, 1, 0, 10), IP(10, 2, 0, 10));
+	assert_int_equal(drain(f, 1, buf, sizeof(buf)), 0);
+	f->td.reloads++;
+	inject(f, 0, IP(10, 1, 0, 10), IP(10, 3, 0, 10));	/* same region */
+	assert_int_equal(drain(f, 1, buf, sizeof(buf)), (ssize_t)len);
+	assert_int_equal(drain(f, 2, buf, sizeof(buf)), (ssize_t)len);
+	assert_int_equal(td_wan_stats(f->td.wan)->released, 1);
+	/* The new links still hold cross-region packets. */
+	inject(f, 0, IP(10, 1, 0, 10), IP(10, 2, 0, 10));
+	assert_int_equal(drain(f, 1, buf, sizeof(buf)), 0);
+	assert_int_equal(wait_for(f, 1, buf, sizeof(buf), 2000 * MS), (ssize_t)len);
+}
+
 int
 main(void)
 {
@@ -314,6 +339,8 @@ main(void)
 		cmocka_unit_test_prestate_setup_teardown(test_free_1kbps, setup,
 		    teardown, &o_wan_free),
 		cmocka_unit_test_prestate_setup_teardown(test_bought_bandwidth, setup,
+		    teardown, &o_wan_bought),
+		cmocka_unit_test_prestate_setup_teardown(test_reload_delivers, setup,
 		    teardown, &o_wan_bought),
 	};
 
