@@ -104,7 +104,8 @@ td_wan_new(struct td *td)
 	 * Run when a packet is due, as the lab's wan emulator does (lab_wan.c): on
 	 * a 2-core machine shared with builds, a normal process was woken 20-60 ms
 	 * late and the lab's RTTs with it.  The daemon sleeps between packets, and
-	 * the kernel's RT throttling keeps a flood from taking a whole core.
+	 * the kernel's RT throttling (sched_rt_runtime_us, 95 % by default) keeps a
+	 * flood from starving everything else.
 	 */
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	{
