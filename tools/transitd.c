@@ -17,7 +17,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: transitd -c NET.yaml -n NODE [-fv] [-s SOCKET] "
-	    "[--ro-socket PATH]\n               [--netns VPC=PATH ...] [--check]\n"
+	    "[--ro-socket PATH]\n               [--netns VPC=PATH ...] [--emulate-wan] "
+	    "[--check]\n"
 	    "  -c, --config FILE    the network file\n"
 	    "  -n, --node NODE      the node of the file this daemon runs\n"
 	    "  -f, --foreground     stay in the foreground, log to stderr\n"
@@ -26,6 +27,8 @@ usage(FILE *f)
 	    "      --ro-socket PATH read-only control socket (default beside the\n"
 	    "                       default socket; none when -s is given)\n"
 	    "      --netns VPC=PATH the router of VPC is the namespace at PATH\n"
+	    "      --emulate-wan    CEN: delay cross-region traffic by the file's wan\n"
+	    "                       delay, cap it at the CEN bandwidth (the lab)\n"
 	    "      --check          validate the file and the node, then exit 0/1\n");
 }
 
@@ -75,6 +78,7 @@ main(int argc, char **argv)
 		{ "netns", required_argument, NULL, 'N' },
 		{ "ro-socket", required_argument, NULL, 'R' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "emulate-wan", no_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -121,6 +125,9 @@ main(int argc, char **argv)
 		}
 		case 'C':
 			docheck = true;
+			break;
+		case 'W':
+			o.emulate_wan = true;
 			break;
 		case 'R':
 			o.ro_sock = optarg;

@@ -15,6 +15,7 @@
  *   td_fib.c     the FIBs (route/fib.h) compiled from the route tables
  *   td_ctl.c     control-socket commands
  *   td_reload.c  atomic reload (SIGHUP, `transitctl reload`)
+ *   td_wan.c     --emulate-wan: CEN cross-region delay and bandwidth (lab only)
  */
 #ifndef TRANSIT_TD_H
 #define TRANSIT_TD_H
@@ -185,9 +186,21 @@ struct td_opts {
 	int			 verbose;
 	struct td_netns_map	*netns;
 	size_t			 nnetns;
+	bool			 emulate_wan;	/* td_wan.c; off outside the lab */
 };
 
 struct td_fwd;
+struct td_wan;
+
+/* What --emulate-wan did (td_wan.c); `transitctl show counters` "wan". */
+struct td_wan_stats {
+	uint64_t	held;		/* queued for a cross-region delay */
+	uint64_t	released;	/* written to the egress device when due */
+	uint64_t	drop_loss;	/* the `wan` loss rate */
+	uint64_t	drop_rate;	/* over the CEN bandwidth for > 500 ms */
+	uint64_t	drop_full;	/* too many held, or larger than 2 KiB */
+	uint64_t	drop_gone;	/* egress device removed by a reload */
+};
 
 struct td {
 	struct td_opts		 opts;
@@ -210,6 +223,7 @@ struct td {
 	struct ctl_server	*ctl;
 	struct dp_hash		 hash;
 	struct td_fwd		*fwd;
+	struct td_wan		*wan;		/* NULL unless --emulate-wan */
 	uint16_t		 icmp_id;
 	uint64_t		 reloads;
 	int			 exit_code;
@@ -258,6 +272,19 @@ struct td_fwd	*td_fwd_new(void);
 void		 td_fwd_free(struct td_fwd *);
 void		 td_fwd_tun_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
 void		 td_fwd_udp_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
+
+/* td_wan.c */
+struct td_wan	*td_wan_new(struct td *);
+void		 td_wan_free(struct td_wan *);
+/*
+ * CEN forwarding from in to to across two regions: hold the packet (copied) for
+ * the regions' `wan` delay and the CEN bandwidth and return true (it is ours now,
+ * delivered or dropped later); false when there is nothing to emulate (no
+ * --emulate-wan, not CEN, one region): the caller forwards it at once.
+ */
+bool		 td_wan_hold(struct td *, const struct td_att *in, const struct td_att *to,
+		    const uint8_t *pkt, size_t len);
+const struct td_wan_stats *td_wan_stats(const struct td_wan *);
 
 /* td_fib.c: the FIBs the data plane reads, rebuilt on every (re)load. */
 void		 td_fib_build(struct td *);

@@ -313,6 +313,16 @@ show_counters(const json_t *args, void *ctx, struct ctl_error *err)
 	json_object_set_new(o, "attachments", a);
 	json_object_set_new(o, "tunnels", t);
 	json_object_set_new(o, "reloads", json_integer((json_int_t)td->reloads));
+	if (td->wan != NULL) {
+		const struct td_wan_stats *w = td_wan_stats(td->wan);
+
+		json_object_set_new(o, "wan", json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}",
+		    "held", (json_int_t)w->held, "released", (json_int_t)w->released,
+		    "drop_loss", (json_int_t)w->drop_loss,
+		    "drop_rate", (json_int_t)w->drop_rate,
+		    "drop_full", (json_int_t)w->drop_full,
+		    "drop_gone", (json_int_t)w->drop_gone));
+	}
 	return o;
 }
 

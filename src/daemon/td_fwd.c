@@ -411,9 +411,11 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 		ic->drops[TD_DROP_TTL]++;
 		return;
 	}
-	if (to != NULL)
-		to_att(to, p, &h);
-	else if (tt != NULL)
+	if (to != NULL) {
+		/* --emulate-wan: CEN cross-region delay and bandwidth (td_wan.c). */
+		if (!td_wan_hold(td, in_att, to, pkt, p->len))
+			to_att(to, p, &h);
+	} else if (tt != NULL)
 		to_tunnel(td, in_att, tt, p, &h);
 	else
 		hub_forward(td, in_att, in_tun, n, p, &h);

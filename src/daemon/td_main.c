@@ -152,6 +152,8 @@ td_start(struct td *td, char *err, size_t errlen)
 		json_decref(errs);
 		return -1;
 	}
+	if (td->opts.emulate_wan)
+		td->wan = td_wan_new(td);
 	td->proto = ctl_proto_new(TRANSIT_VERSION);
 	if (td_ctl_register(td) == -1) {
 		snprintf(err, errlen, "cannot register the control commands");
@@ -221,6 +223,7 @@ td_free(struct td *td)
 		net_free(td->net);
 	if (td->cfg != NULL)
 		cfg_free(td->cfg);
+	td_wan_free(td->wan);
 	td_fwd_free(td->fwd);
 	if (td->ev != NULL)
 		ev_free(td->ev);

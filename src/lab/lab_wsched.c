@@ -206,6 +206,13 @@ enum lab_wsched_verdict
 lab_wsched_enqueue(struct lab_wsched *s, size_t link, const void *pkt, size_t len,
     uint64_t now, uint64_t *release_ns)
 {
+	return lab_wsched_enqueue_tag(s, link, pkt, len, 0, now, release_ns);
+}
+
+enum lab_wsched_verdict
+lab_wsched_enqueue_tag(struct lab_wsched *s, size_t link, const void *pkt, size_t len,
+    uint32_t tag, uint64_t now, uint64_t *release_ns)
+{
 	struct wlink *l;
 	struct lab_wpkt *p;
 	uint64_t send, rel;
@@ -240,6 +247,7 @@ lab_wsched_enqueue(struct lab_wsched *s, size_t link, const void *pkt, size_t le
 	l->last_release_ns = rel;
 	memcpy(p->data, pkt, len);
 	p->len = len;
+	p->tag = tag;
 	p->release_ns = rel;
 	p->next = NULL;
 	if (l->tail != NULL)

@@ -63,6 +63,7 @@ struct lab_wpkt {
 	struct lab_wpkt	*next;
 	uint64_t	 release_ns;
 	size_t		 len;
+	uint32_t	 tag;		/* the caller's, from lab_wsched_enqueue_tag */
 	uint8_t		 data[LAB_WSCHED_PKT_MAX];
 };
 
@@ -86,6 +87,10 @@ size_t	lab_wsched_queued(const struct lab_wsched *, size_t link);
  */
 enum lab_wsched_verdict lab_wsched_enqueue(struct lab_wsched *, size_t link,
 	    const void *pkt, size_t len, uint64_t now_ns, uint64_t *release_ns);
+/* The same, with a tag the popped packet carries (where it goes, for transitd). */
+enum lab_wsched_verdict lab_wsched_enqueue_tag(struct lab_wsched *, size_t link,
+	    const void *pkt, size_t len, uint32_t tag, uint64_t now_ns,
+	    uint64_t *release_ns);
 
 /* Release time of the link's oldest packet, or UINT64_MAX when it is empty. */
 uint64_t lab_wsched_next(const struct lab_wsched *, size_t link);

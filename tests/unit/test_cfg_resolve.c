@@ -111,7 +111,7 @@ test_network_a(void **state)
 	assert_string_equal(prefix_fmt(&cen->publish[0].dest, b, sizeof(b)),
 	    "172.16.0.0/12");
 	assert_true(cen->ttl_transparent);
-	assert_int_equal(cen->bandwidth[0].kbps, 1);
+	assert_int_equal(cen->bandwidth[0].kbps, 2000);
 
 	/* Connection sides: the TGW (a hub) on the left, the gateway on the right. */
 	assert_ptr_equal(c->left.hub, tgw);

@@ -103,6 +103,20 @@ test_zero_delay(void **state)
 		lab_wsched_put(s, p);
 	}
 	assert_null(lab_wsched_pop(s, l, 5 * MS));
+	/* The caller's tag (transitd: the egress device) comes back with the packet;
+	 * the untagged enqueue gives 0. */
+	fill(pkt, sizeof(pkt), 9);
+	assert_int_equal(lab_wsched_enqueue_tag(s, l, pkt, sizeof(pkt), 4242, 6 * MS,
+	    &rel), LAB_WS_QUEUED);
+	assert_int_equal(lab_wsched_enqueue(s, l, pkt, sizeof(pkt), 6 * MS, &rel),
+	    LAB_WS_QUEUED);
+	assert_non_null((p = lab_wsched_pop(s, l, 6 * MS)));
+	assert_int_equal(p->tag, 4242);
+	assert_int_equal(tag_of(p), 9);
+	lab_wsched_put(s, p);
+	assert_non_null((p = lab_wsched_pop(s, l, 6 * MS)));
+	assert_int_equal(p->tag, 0);
+	lab_wsched_put(s, p);
 	lab_wsched_free(s);
 }
 

@@ -36,7 +36,7 @@
 #include "lab.h"
 #include "lab/lab_tmpl.h"
 
-#define DEFAULT_TEMPLATE "{transitd} -c {net} -n {node} -f -s {sock} {netns}"
+#define DEFAULT_TEMPLATE "{transitd} -c {net} -n {node} -f -s {sock} --emulate-wan {netns}"
 
 /* The one process-wide variable: a signal flag (style.md, practice 8). */
 static volatile sig_atomic_t interrupted;
