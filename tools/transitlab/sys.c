@@ -411,13 +411,50 @@ rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/*
+ * Delete the recorded namespaces.  A namespace is recorded before it is made, so one
+ * that does not exist yet may still be on its way: if `up` was killed while its
+ * `ip netns add` child ran, that child finishes after we look.  So the missing ones
+ * are watched for a second and deleted if they appear.
+ */
+static int
+del_namespaces(char **names, size_t n, bool verbose)
+{
+	bool *done = xcalloc(n > 0 ? n : 1, sizeof(*done));
+	size_t i, left;
+	int rc = 0, round;
+
+	for (round = 0; round < 11; round++) {
+		left = 0;
+		for (i = n; i-- > 0;) {
+			if (done[i])
+				continue;
+			if (!lab_netns_exists(names[i])) {
+				left++;
+				continue;
+			}
+			done[i] = true;
+			if (lab_ip("netns", "del", names[i], (char *)NULL) == -1)
+				rc = -1;
+			else if (verbose)
+				printf("deleted namespace %s\n", names[i]);
+		}
+		if (left == 0)
+			break;
+		if (round < 10)
+			usleep(100 * 1000);
+	}
+	free(done);
+	return rc;
+}
+
 int
 lab_teardown(const char *dir, bool verbose)
 {
 	struct victims *vs = xcalloc(1, sizeof(*vs));
 	char *path = xasprintf("%s/netns", dir), *buf, *save = NULL, *line;
 	char **names = NULL;
-	size_t n = 0, i, killed;
+	size_t n = 0, killed;
 	int rc = 0;
 
 	buf = lab_read_file(path, 1 << 20, NULL);
@@ -441,14 +478,8 @@ lab_teardown(const char *dir, bool verbose)
 	}
 	if (verbose && killed > 0)
 		printf("stopped %zu process%s\n", killed, killed == 1 ? "" : "es");
-	for (i = n; i-- > 0;) {
-		if (!lab_netns_exists(names[i]))
-			continue;
-		if (lab_ip("netns", "del", names[i], (char *)NULL) == -1)
-			rc = -1;
-		else if (verbose)
-			printf("deleted namespace %s\n", names[i]);
-	}
+	if (del_namespaces(names, n, verbose) == -1)
+		rc = -1;
 	if (rc == 0 && nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS) == -1 &&
 	    errno != ENOENT) {
 		fprintf(stderr, "transitlab: removing %s: %s\n", dir, strerror(errno));
