@@ -1,0 +1,228 @@
+# shellcheck shell=bash
+# bench/tunnel/lib.sh: topology, process bookkeeping and the measurements of
+# bench/tunnel.sh. Sourced, never executed. Method: docs/performance.md of the
+# design notes ("same namespaces, same cipher, >= 3 repetitions, medians").
+#
+# Everything here touches only the namespaces named $NS_PREFIX-* (unique per run)
+# and files under $RUN. Processes are signalled by PID only: PIDs we recorded when we
+# started them, or PIDs that `ip netns pids` lists for one of our own namespaces.
+
+log()  { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die()  { log "FAIL: $*"; exit 1; }
+nsx()  { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# The four namespaces of one run; names carry the script's PID so that two runs (or
+# the shared reference lab) never collide.
+NS_HA=$NS_PREFIX-hostA
+NS_GA=$NS_PREFIX-gwA
+NS_GB=$NS_PREFIX-gwB
+NS_HB=$NS_PREFIX-hostB
+ALL_NS="$NS_HA $NS_GA $NS_GB $NS_HB"
+
+# ------------------------------------------------------------ process bookkeeping
+# Every background process we start is recorded here, so cleanup can stop exactly
+# those PIDs (and nothing else) even after Ctrl-C.
+PIDFILE_LIST=$RUN/pids
+
+BG_PID=
+bg_start() { # logfile cmd... ; runs cmd in the background, records its PID in BG_PID
+	local logf=$1; shift
+	"$@" >"$logf" 2>&1 &
+	BG_PID=$!
+	echo "$BG_PID" >>"$PIDFILE_LIST"
+}
+
+pid_stop() { # pid: TERM, wait up to 3 s, then KILL
+	local p=$1 i
+	kill -0 "$p" 2>/dev/null || return 0
+	kill -TERM "$p" 2>/dev/null || true
+	for i in $(seq 1 30); do
+		kill -0 "$p" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL "$p" 2>/dev/null || true
+}
+
+stop_recorded() {
+	local p
+	[ -f "$PIDFILE_LIST" ] || return 0
+	while read -r p; do [ -n "$p" ] && pid_stop "$p"; done <"$PIDFILE_LIST"
+	: >"$PIDFILE_LIST"
+}
+
+ns_exists() { [ -e "/run/netns/$1" ]; }
+
+topo_down() {
+	local ns p
+	stop_recorded
+	for ns in $ALL_NS; do
+		ns_exists "$ns" || continue
+		# only our own namespaces: whatever still lives in them was started by us
+		for p in $(ip netns pids "$ns" 2>/dev/null); do pid_stop "$p"; done
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+veth_pair() { # ns1 if1 addr1 ns2 if2 addr2 (created directly inside the namespaces)
+	ip link add name "$2" netns "$1" type veth peer name "$5" netns "$4"
+	nsx "$1" ip addr add "$3" dev "$2"
+	nsx "$4" ip addr add "$6" dev "$5"
+	nsx "$1" ip link set "$2" up
+	nsx "$4" ip link set "$5" up
+}
+
+#   hostA 10.1.0.2 -- 10.1.0.1 [gwA] 198.18.0.1 == underlay == 198.18.0.2 [gwB] 10.2.0.1 -- 10.2.0.2 hostB
+topo_up() {
+	local ns
+	topo_down
+	for ns in $ALL_NS; do
+		ip netns add "$ns"
+		nsx "$ns" ip link set lo up
+	done
+	veth_pair "$NS_GA" underlay 198.18.0.1/30 "$NS_GB" underlay 198.18.0.2/30
+	veth_pair "$NS_HA" eth0 10.1.0.2/24 "$NS_GA" lanA 10.1.0.1/24
+	veth_pair "$NS_HB" eth0 10.2.0.2/24 "$NS_GB" lanB 10.2.0.1/24
+	nsx "$NS_HA" ip route add default via 10.1.0.1
+	nsx "$NS_HB" ip route add default via 10.2.0.1
+	nsx "$NS_GA" sysctl -qw net.ipv4.ip_forward=1
+	nsx "$NS_GB" sysctl -qw net.ipv4.ip_forward=1
+}
+
+reachable() { nsx "$NS_HA" ping -c 1 -W 1 10.2.0.2 >/dev/null 2>&1; }
+
+wait_reachable() { # seconds
+	local i
+	for i in $(seq 1 $(($1 * 5))); do
+		reachable && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
+udp_in() { # ns -> UdpInDatagrams (absolute)
+	nsx "$1" nstat -az UdpInDatagrams 2>/dev/null | awk '$1=="UdpInDatagrams"{print $2}'
+}
+
+udp_rcvbuf_errors() {
+	nsx "$1" nstat -az UdpRcvbufErrors 2>/dev/null | awk '$1=="UdpRcvbufErrors"{print $2}'
+}
+
+# Proof that the path under test is the tunnel: 5 pings hostA -> hostB must make
+# gwB receive at least 5 more UDP datagrams (ESP-in-UDP or OpenVPN). Plain forwarding
+# would not touch gwB's UDP counters.
+check_tunnelled() {
+	local u0 u1
+	u0=$(udp_in "$NS_GB")
+	nsx "$NS_HA" ping -c 5 -i 0.05 -W 1 10.2.0.2 >/dev/null 2>&1 || return 1
+	u1=$(udp_in "$NS_GB")
+	[ $((u1 - u0)) -ge 5 ] || { log "gwB UdpInDatagrams +$((u1 - u0)) during 5 pings: not tunnelled"; return 1; }
+}
+
+# ------------------------------------------------------------ measurements
+# iperf3 server in hostB for the whole life of one stack's topology.
+IPERF_SPID=
+iperf_server_up() {
+	local i
+	bg_start "$RUN/iperf-server.log" ip netns exec "$NS_HB" iperf3 -s -B 10.2.0.2 --idle-timeout 300
+	IPERF_SPID=$BG_PID
+	for i in $(seq 1 50); do
+		nsx "$NS_HB" ss -ltn 2>/dev/null | grep -q '10.2.0.2:5201 ' && return 0
+		sleep 0.1
+	done
+	die "iperf3 server did not start"
+}
+
+iperf_client() { # outfile args... ; JSON to outfile, rc of iperf3
+	nsx "$NS_HA" iperf3 -c 10.2.0.2 --connect-timeout 3000 -J "$@" >"$1.tmp" 2>&1
+	local rc=$?
+	mv "$1.tmp" "$1"
+	return $rc
+}
+
+# TCP: prints "<receiver Mbit/s> <retransmits>" (sender-side retransmit count)
+measure_tcp() { # tag streams seconds
+	local out=$RUN/iperf-$1.json
+	if ! iperf_client "$out" -t "$3" -P "$2"; then
+		log "iperf3 TCP -P $2 failed: $(head -c 300 "$out")"
+		echo "nan nan"; return 0
+	fi
+	jq -r '[(.end.sum_received.bits_per_second/1e6|.*10|round/10), (.end.sum_sent.retransmits // 0)] | @tsv' "$out"
+}
+
+# One UDP step at a given packet rate (0 = unlimited). Prints
+# "<sent pps> <received pps> <loss %>" from the server's counts.
+udp_step() { # tag pps
+	local out=$RUN/iperf-$1.json bw
+	bw=$(($2 * PKT_LEN * 8))
+	if ! iperf_client "$out" -u -l "$PKT_LEN" -b "$bw" -t "$PPS_SECS"; then
+		log "iperf3 UDP step at $2 pps failed: $(head -c 300 "$out")"
+		echo "0 0 100"; return 0
+	fi
+	jq -r --argjson t "$PPS_SECS" '.end.sum as $s
+		| [($s.packets/$t|round), ((($s.packets - $s.lost_packets)/$t)|round), ($s.lost_percent*1000|round/1000)] | @tsv' "$out"
+}
+
+# Highest received packet rate with <= LOSS_MAX % loss, in PPS_STEPS steps of
+# PPS_SECS s: step 1 offers an unlimited rate (iperf3 sends as fast as one core lets
+# it), which gives the upper bound; the rest bisect between the best passing rate and
+# the lowest failing one, starting just under what step 1 delivered. Prints
+# "<kpps> <steps used>". The tool's own ceiling shows in the plain row.
+measure_pps() { # tag
+	local tag=$1 lo=0 hi best=0 r step sent rcv loss
+	read -r sent rcv loss < <(udp_step "$tag-s1" 0)
+	log "    64B step 1: unlimited: sent $sent pps, received $rcv pps, loss $loss %"
+	if awk -v l="$loss" -v m="$LOSS_MAX" 'BEGIN{exit !(l <= m)}'; then
+		echo "$(awk -v r="$rcv" 'BEGIN{printf "%.1f", r/1000}') 1"; return 0
+	fi
+	hi=$sent
+	r=$((rcv * 95 / 100))
+	[ "$r" -ge "$hi" ] && r=$((hi / 2))
+	for step in $(seq 2 "$PPS_STEPS"); do
+		[ "$r" -lt 1000 ] && r=1000
+		read -r sent rcv loss < <(udp_step "$tag-s$step" "$r")
+		if awk -v l="$loss" -v m="$LOSS_MAX" 'BEGIN{exit !(l <= m)}'; then
+			lo=$r
+			[ "$rcv" -gt "$best" ] && best=$rcv
+			log "    64B step $step: offered $r pps: received $rcv pps, loss $loss % (pass)"
+		else
+			hi=$r
+			log "    64B step $step: offered $r pps: received $rcv pps, loss $loss % (fail)"
+		fi
+		r=$(((lo + hi) / 2))
+	done
+	echo "$(awk -v r="$best" 'BEGIN{printf "%.1f", r/1000}') $PPS_STEPS"
+}
+
+# ping -i 0.01 -c N: prints "<p50 ms> <p99 ms> <lost>" from the per-packet times
+measure_ping() { # tag
+	local out=$RUN/ping-$1.txt
+	nsx "$NS_HA" ping -i "$PING_INTERVAL" -c "$PING_COUNT" -W 1 10.2.0.2 >"$out" 2>&1 || true
+	grep -o 'time=[0-9.]*' "$out" | cut -d= -f2 | sort -g | awk -v n="$PING_COUNT" '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "nan nan", n; exit }
+			i50 = int(0.50 * NR + 0.999999); if (i50 < 1) i50 = 1
+			i99 = int(0.99 * NR + 0.999999); if (i99 > NR) i99 = NR
+			printf "%.3f %.3f %d\n", v[i50], v[i99], n - NR
+		}'
+}
+
+# All metrics of one repetition of one stack; appends TSV rows to $RAW:
+#   row  rep  metric  value
+measure_all() { # row rep
+	local row=$1 rep=$2 tag=$1-r$2 a b c
+	tag=${tag//\//_}
+	read -r a b < <(measure_tcp "$tag-tcp1" 1 "$SECS")
+	printf '%s\t%s\ttcp1_mbps\t%s\n%s\t%s\ttcp1_retr\t%s\n' "$row" "$rep" "$a" "$row" "$rep" "$b" >>"$RAW"
+	log "  $row rep $rep: TCP x1 $a Mbit/s ($b retr)"
+	read -r a b < <(measure_tcp "$tag-tcp8" 8 "$SECS8")
+	printf '%s\t%s\ttcp8_mbps\t%s\n%s\t%s\ttcp8_retr\t%s\n' "$row" "$rep" "$a" "$row" "$rep" "$b" >>"$RAW"
+	log "  $row rep $rep: TCP x8 $a Mbit/s ($b retr)"
+	read -r a b < <(measure_pps "$tag-udp")
+	printf '%s\t%s\tkpps64\t%s\n' "$row" "$rep" "$a" >>"$RAW"
+	log "  $row rep $rep: 64B UDP $a kpps at <= $LOSS_MAX % loss"
+	read -r a b c < <(measure_ping "$tag")
+	printf '%s\t%s\tping_p50_ms\t%s\n%s\t%s\tping_p99_ms\t%s\n%s\t%s\tping_lost\t%s\n' \
+		"$row" "$rep" "$a" "$row" "$rep" "$b" "$row" "$rep" "$c" >>"$RAW"
+	log "  $row rep $rep: ping p50 $a ms, p99 $b ms, lost $c"
+}
