@@ -90,10 +90,10 @@ topo_up() {
 
 reachable() { nsx "$NS_HA" ping -c 1 -W 1 10.2.0.2 >/dev/null 2>&1; }
 
-wait_reachable() { # seconds
-	local i
-	for i in $(seq 1 $(($1 * 5))); do
-		reachable && return 0
+wait_reachable() { # seconds (a bound on wall time, whatever ping's timeouts do)
+	local end=$((SECONDS + $1))
+	while [ $SECONDS -lt $end ]; do
+		nsx "$NS_HA" ping -c 1 -W 0.5 10.2.0.2 >/dev/null 2>&1 && return 0
 		sleep 0.2
 	done
 	return 1

@@ -178,6 +178,23 @@ td_route() { # vpc-ns far-cidr far-host
 	fi
 }
 
+# why transitd is not up: a daemon that died says more than "no ping"
+td_why() { # default-reason
+	local side
+	for side in a b; do
+		eval "local p=\$TD_PID_$side"
+		if ! kill -0 "$p" 2>/dev/null; then
+			wait "$p" 2>/dev/null
+			local rc=$? how
+			how="exit $rc"
+			[ $rc -gt 128 ] && how="SIG$(kill -l $((rc - 128)))"
+			echo "transitd node-$side died ($how) after start; log $RUN/transitd/node-$side.log"
+			return
+		fi
+	done
+	echo "$1"
+}
+
 stack_up_transitd() {
 	local vpc_a vpc_b t0 side
 	[ -x "$TRANSITD" ] || { fail "$TRANSITD not built (the daemon branch is not merged yet)"; return 1; }
@@ -194,16 +211,17 @@ stack_up_transitd() {
 		bg_start "$RUN/transitd/node-$side.log" ip netns exec "$gns" "$TRANSITD" \
 			-c "$TD_NET" -n "node-$side" -f -s "$RUN/transitd/node-$side.sock" \
 			--netns "site-$side=/run/netns/$vns"
+		eval "TD_PID_$side=\$BG_PID"
 		sleep 0.2
 		kill -0 "$BG_PID" 2>/dev/null ||
 			{ fail "transitd node-$side exited: $(tail -n 1 "$RUN/transitd/node-$side.log")"; return 1; }
 	done
 	td_route "$vpc_a" 10.2.0.0/16 10.2.0.2 || { fail "no TUN device appeared in $vpc_a"; return 1; }
 	td_route "$vpc_b" 10.1.0.0/16 10.1.0.2 || { fail "no TUN device appeared in $vpc_b"; return 1; }
-	wait_reachable 10 || { fail "no ping through transitd within 10 s ($RUN/transitd)"; return 1; }
+	wait_reachable 10 || { fail "$(td_why "no ping through transitd within 10 s")"; return 1; }
 	STACK_SETUP_MS=$(($(now_ms) - t0))
 	# what manual keying gave, if the daemon logs it; else what the file implies
 	STACK_CIPHER=$(grep -oiE 'aes-?(128|256)-?gcm[0-9]*|chacha20-?poly1305' "$RUN/transitd/node-a.log" | head -1)
 	[ -n "$STACK_CIPHER" ] || STACK_CIPHER=manual
-	check_tunnelled || { fail "traffic does not go through ESP-in-UDP"; return 1; }
+	check_tunnelled || { fail "$(td_why "traffic does not go through ESP-in-UDP")"; return 1; }
 }
