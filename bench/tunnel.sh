@@ -28,6 +28,8 @@ SWAN_ESP=${SWAN_ESP:-"aes128gcm16 aes256gcm16"}  # one strongSwan row per ESP pr
 SWAN_IKE=${SWAN_IKE:-aes128gcm16-prfsha256-modp2048}
 OVPN_CIPHER=${OVPN_CIPHER:-AES-256-GCM}
 PKT_LEN=${PKT_LEN:-64}           # UDP payload bytes of the packet-rate test
+PPS_TOOL=${PPS_TOOL:-auto}       # blast (build/bench/bench_tunnel, sendmmsg) | iperf3 | auto
+PPS_FLOWS=${PPS_FLOWS:-8}        # source ports (flows) of the blast tool
 PPS_STEPS=${PPS_STEPS:-5}        # steps of the packet-rate search (step 1: unlimited)
 PPS_SECS=${PPS_SECS:-2}          # seconds per step
 LOSS_MAX=${LOSS_MAX:-0.1}        # % loss a step may have and still pass
@@ -37,6 +39,7 @@ PSK=${PSK:-bench.only.tunnel.psk}
 TD_TUN_NS=${TD_TUN_NS:-host}     # transitd's TUN in hostA/hostB (host) or gwA/gwB (gw)
 KEEP_RUN=${KEEP_RUN:-0}          # 1: keep the run directory (configs, logs, raw JSON)
 # TRANSITD=path/to/transitd   TD_NET=path/to/network.yaml   OUT=path/to/result.json
+# BLAST=path/to/bench_tunnel (default build/bench/bench_tunnel)
 
 set -u
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -68,6 +71,13 @@ for b in ip iperf3 jq ping python3 nstat ss openssl; do
 	command -v "$b" >/dev/null || die "missing '$b' (scripts/deps.sh all)"
 done
 case $REPS in ''|*[!0-9]*|0) die "REPS must be a positive integer" ;; esac
+BLAST=${BLAST:-$REPO/build/bench/bench_tunnel}
+case $PPS_TOOL in
+auto)   if [ -x "$BLAST" ]; then PPS_TOOL=blast; else PPS_TOOL=iperf3; fi ;;
+blast)  [ -x "$BLAST" ] || die "$BLAST not built (cmake --build build)" ;;
+iperf3) ;;
+*)      die "PPS_TOOL must be blast, iperf3 or auto" ;;
+esac
 : >"$PIDFILE_LIST"
 : >"$RAW"
 : >"$ROWS"
@@ -84,7 +94,7 @@ for s in $STACKS; do
 	esac
 done
 
-log "tunnel benchmark: ${#rows[@]} rows x $REPS reps; TCP ${SECS}s x1 and ${SECS8}s x8, 64B UDP $PPS_STEPS x ${PPS_SECS}s, ping $PING_COUNT x ${PING_INTERVAL}s"
+log "tunnel benchmark: ${#rows[@]} rows x $REPS reps; TCP ${SECS}s x1 and ${SECS8}s x8, 64B UDP ($PPS_TOOL) $PPS_STEPS x ${PPS_SECS}s, ping $PING_COUNT x ${PING_INTERVAL}s"
 log "namespaces $NS_PREFIX-{hostA,gwA,gwB,hostB}; run directory $RUN"
 T_START=$(date +%s)
 for rep in $(seq 1 "$REPS"); do
@@ -128,7 +138,7 @@ CMDLINE="SECS=$SECS SECS8=$SECS8 REPS=$REPS STACKS=\"$STACKS\" bench/tunnel.sh"
 python3 "$TDIR/report.py" --raw "$RAW" --rows "$ROWS" --json "$OUT" \
 	--meta date="$(date -u +%FT%TZ)" elapsed_s="$ELAPSED" command="$CMDLINE" \
 	kernel="$(uname -r)" cpus="$(nproc)" secs="$SECS" secs8="$SECS8" reps="$REPS" \
-	pkt_len="$PKT_LEN" pps_steps="$PPS_STEPS" pps_secs="$PPS_SECS" loss_max_pct="$LOSS_MAX" \
+	pkt_len="$PKT_LEN" pps_tool="$PPS_TOOL" pps_flows="$PPS_FLOWS" pps_steps="$PPS_STEPS" pps_secs="$PPS_SECS" loss_max_pct="$LOSS_MAX" \
 	ping_count="$PING_COUNT" ping_interval_s="$PING_INTERVAL" td_tun_ns="$TD_TUN_NS" \
 	swan_ike="$SWAN_IKE" \
 	strongswan="$(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null)" \

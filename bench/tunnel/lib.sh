@@ -150,8 +150,14 @@ measure_tcp() { # tag streams seconds
 }
 
 # One UDP step at a given packet rate (0 = unlimited). Prints
-# "<sent pps> <received pps> <loss %>" from the server's counts.
+# "<sent pps> <received pps> <loss %>", counted at the receiver. PPS_TOOL=blast uses
+# bench_tunnel (sendmmsg from PPS_FLOWS source ports, recvmmsg at hostB), iperf3 uses
+# iperf3 -u -l PKT_LEN (one flow, one datagram per syscall).
 udp_step() { # tag pps
+	if [ "$PPS_TOOL" = blast ]; then udp_step_blast "$@"; else udp_step_iperf "$@"; fi
+}
+
+udp_step_iperf() { # tag pps
 	local out=$RUN/iperf-$1.json bw
 	bw=$(($2 * PKT_LEN * 8))
 	if ! iperf_client "$out" -u -l "$PKT_LEN" -b "$bw" -t "$PPS_SECS"; then
@@ -162,11 +168,31 @@ udp_step() { # tag pps
 		| [($s.packets/$t|round), ((($s.packets - $s.lost_packets)/$t)|round), ($s.lost_percent*1000|round/1000)] | @tsv' "$out"
 }
 
+udp_step_blast() { # tag pps
+	local sinkf=$RUN/blast-$1.recv sent rcv i
+	bg_start "$sinkf" ip netns exec "$NS_HB" "$BLAST" recv 10.2.0.2 5300 $((PPS_SECS + 5))
+	for i in $(seq 1 50); do
+		grep -q ready "$sinkf" 2>/dev/null && break
+		sleep 0.05
+	done
+	sent=$(nsx "$NS_HA" "$BLAST" send 10.2.0.2 5300 "$2" "$PPS_SECS" "$PKT_LEN" "$PPS_FLOWS" 2>"$RUN/blast-$1.err" |
+		awk '$1=="sent"{print $2}')
+	wait "$BG_PID" 2>/dev/null
+	rcv=$(awk '$1=="received"{print $2}' "$sinkf")
+	if [ -z "$sent" ] || [ "$sent" = 0 ] || [ -z "$rcv" ]; then
+		log "bench_tunnel step at $2 pps failed: $(head -c 300 "$RUN/blast-$1.err")"
+		echo "0 0 100"; return 0
+	fi
+	awk -v s="$sent" -v r="$rcv" -v t="$PPS_SECS" 'BEGIN {
+		l = (s > r) ? (s - r) * 100 / s : 0
+		printf "%d %d %.3f\n", s / t, r / t, l }'
+}
+
 # Highest received packet rate with <= LOSS_MAX % loss, in PPS_STEPS steps of
-# PPS_SECS s: step 1 offers an unlimited rate (iperf3 sends as fast as one core lets
-# it), which gives the upper bound; the rest bisect between the best passing rate and
-# the lowest failing one, starting just under what step 1 delivered. Prints
-# "<kpps> <steps used>". The tool's own ceiling shows in the plain row.
+# PPS_SECS s: step 1 offers as much as the sender can; if that already passes, it is
+# the answer (the sender, not the path, is the limit: the plain row shows where).
+# Otherwise what it delivered is the upper bound hi and the remaining steps bisect
+# [0, hi] (hi/2, then +-hi/4, +-hi/8 ...). Prints "<kpps> <steps used>".
 measure_pps() { # tag
 	local tag=$1 lo=0 hi best=0 r step sent rcv loss
 	read -r sent rcv loss < <(udp_step "$tag-s1" 0)
@@ -174,10 +200,9 @@ measure_pps() { # tag
 	if awk -v l="$loss" -v m="$LOSS_MAX" 'BEGIN{exit !(l <= m)}'; then
 		echo "$(awk -v r="$rcv" 'BEGIN{printf "%.1f", r/1000}') 1"; return 0
 	fi
-	hi=$sent
-	r=$((rcv * 95 / 100))
-	[ "$r" -ge "$hi" ] && r=$((hi / 2))
+	hi=$rcv
 	for step in $(seq 2 "$PPS_STEPS"); do
+		r=$(((lo + hi) / 2))
 		[ "$r" -lt 1000 ] && r=1000
 		read -r sent rcv loss < <(udp_step "$tag-s$step" "$r")
 		if awk -v l="$loss" -v m="$LOSS_MAX" 'BEGIN{exit !(l <= m)}'; then
@@ -188,7 +213,6 @@ measure_pps() { # tag
 			hi=$r
 			log "    64B step $step: offered $r pps: received $rcv pps, loss $loss % (fail)"
 		fi
-		r=$(((lo + hi) / 2))
 	done
 	echo "$(awk -v r="$best" 'BEGIN{printf "%.1f", r/1000}') $PPS_STEPS"
 }

@@ -117,6 +117,12 @@ def fmt(v, nd=0):
     return f"{v:.{nd}f}"
 
 
+def tool_text(meta):
+    if meta.get("pps_tool") == "blast":
+        return f"bench_tunnel sendmmsg, {meta.get('pps_flows', '?')} flows"
+    return "iperf3 -u, 1 flow"
+
+
 def print_table(doc):
     meta = doc["meta"]
     hdr = ["stack", "cipher", "TCPx1", "retr", "TCPx8", "retr", "64B kpps",
@@ -153,7 +159,7 @@ def print_table(doc):
     for l in lines:
         print(row_text(l))
     print(f"TCP: iperf3 {meta.get('secs', '?')} s (x8: {meta.get('secs8', '?')} s), receiver Mbit/s, sender retransmits; "
-          f"64B: iperf3 -u -l {meta.get('pkt_len', 64)}, best received kpps with <= "
+          f"{meta.get('pkt_len', 64)}B UDP payload ({tool_text(meta)}): best received kpps with <= "
           f"{meta.get('loss_max_pct', '0.1')} % loss ({meta.get('pps_steps', '?')} steps x "
           f"{meta.get('pps_secs', '?')} s); ping -i {meta.get('ping_interval_s', '?')} "
           f"-c {meta.get('ping_count', '?')}; +p50/+p99: over plain forwarding;")
@@ -167,7 +173,7 @@ def print_table(doc):
         pass
     elif td["status"] != "ok":
         print(f"transitd: not available ({'; '.join(td['reasons'])})")
-    else:
+    elif td["ratio_to_best_baseline"]:
         x = td["ratio_to_best_baseline"]
         print("transitd / best baseline: " +
               ", ".join(f"{k} {v:.2f}x" for k, v in x.items()))

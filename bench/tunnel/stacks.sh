@@ -212,12 +212,9 @@ stack_up_transitd() {
 			-c "$TD_NET" -n "node-$side" -f -s "$RUN/transitd/node-$side.sock" \
 			--netns "site-$side=/run/netns/$vns"
 		eval "TD_PID_$side=\$BG_PID"
-		sleep 0.2
-		kill -0 "$BG_PID" 2>/dev/null ||
-			{ fail "transitd node-$side exited: $(tail -n 1 "$RUN/transitd/node-$side.log")"; return 1; }
 	done
-	td_route "$vpc_a" 10.2.0.0/16 10.2.0.2 || { fail "no TUN device appeared in $vpc_a"; return 1; }
-	td_route "$vpc_b" 10.1.0.0/16 10.1.0.2 || { fail "no TUN device appeared in $vpc_b"; return 1; }
+	td_route "$vpc_a" 10.2.0.0/16 10.2.0.2 || { fail "$(td_why "no TUN device appeared in $vpc_a")"; return 1; }
+	td_route "$vpc_b" 10.1.0.0/16 10.1.0.2 || { fail "$(td_why "no TUN device appeared in $vpc_b")"; return 1; }
 	wait_reachable 10 || { fail "$(td_why "no ping through transitd within 10 s")"; return 1; }
 	STACK_SETUP_MS=$(($(now_ms) - t0))
 	# what manual keying gave, if the daemon logs it; else what the file implies
