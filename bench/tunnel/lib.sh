@@ -32,6 +32,17 @@ bg_start() { # logfile cmd... ; runs cmd in the background, records its PID in B
 	echo "$BG_PID" >>"$PIDFILE_LIST"
 }
 
+# Runs a command to completion like a foreground one, but as a recorded background
+# job that the shell waits for: iperf3 and ping catch SIGINT and exit normally, and
+# bash does not run its own INT trap after a foreground child that caught SIGINT;
+# `wait` is interrupted by a trapped signal at once, and cleanup stops the PID.
+fg_run() { # cmd... ; returns cmd's status
+	"$@" &
+	local p=$!
+	echo "$p" >>"$PIDFILE_LIST"
+	wait "$p"
+}
+
 pid_stop() { # pid: TERM, wait up to 3 s, then KILL
 	local p=$1 i
 	kill -0 "$p" 2>/dev/null || return 0
@@ -43,10 +54,21 @@ pid_stop() { # pid: TERM, wait up to 3 s, then KILL
 	kill -KILL "$p" 2>/dev/null || true
 }
 
+# A recorded PID is only signalled while it still lives in one of our namespaces
+# (every command we start runs under `ip netns exec`): a PID that exited long ago
+# and was reused by someone else's process is left alone.
+pid_ours() {
+	local ns
+	ns=$(ip netns identify "$1" 2>/dev/null) || return 1
+	[ -n "$ns" ] && [[ " $ALL_NS " == *" $ns "* ]]
+}
+
 stop_recorded() {
 	local p
 	[ -f "$PIDFILE_LIST" ] || return 0
-	while read -r p; do [ -n "$p" ] && pid_stop "$p"; done <"$PIDFILE_LIST"
+	while read -r p; do
+		[ -n "$p" ] && pid_ours "$p" && pid_stop "$p"
+	done <"$PIDFILE_LIST"
 	: >"$PIDFILE_LIST"
 }
 
@@ -133,24 +155,31 @@ iperf_server_up() {
 }
 
 iperf_client() { # outfile args... ; JSON to outfile, rc of iperf3
-	nsx "$NS_HA" iperf3 -c 10.2.0.2 --connect-timeout 3000 -J "$@" >"$1.tmp" 2>&1
+	fg_run ip netns exec "$NS_HA" iperf3 -c 10.2.0.2 --connect-timeout 3000 -J "$@" >"$1.tmp" 2>&1
 	local rc=$?
 	mv "$1.tmp" "$1"
 	return $rc
 }
 
-# TCP: prints "<receiver Mbit/s> <retransmits>" (sender-side retransmit count)
+# The measurements run in the main shell and return their figures in M_A, M_B, M_C
+# (not through a pipe or process substitution: an asynchronous subshell would
+# ignore Ctrl-C and keep measuring while the script wants to clean up).
+
+# TCP: M_A = receiver Mbit/s, M_B = retransmits (sender side)
 measure_tcp() { # tag streams seconds
-	local out=$RUN/iperf-$1.json
+	local out=$RUN/iperf-$1.json r
+	M_A=nan M_B=nan
 	if ! iperf_client "$out" -t "$3" -P "$2"; then
 		log "iperf3 TCP -P $2 failed: $(head -c 300 "$out")"
-		echo "nan nan"; return 0
+		return 0
 	fi
-	jq -r '[(.end.sum_received.bits_per_second/1e6|.*10|round/10), (.end.sum_sent.retransmits // 0)] | @tsv' "$out"
+	r=$(jq -r '[(.end.sum_received.bits_per_second/1e6|.*10|round/10), (.end.sum_sent.retransmits // 0)] | @tsv' "$out" 2>/dev/null) &&
+		read -r M_A M_B <<<"$r"
+	[ -n "$M_B" ] || M_A=nan M_B=nan
 }
 
-# One UDP step at a given packet rate (0 = unlimited). Prints
-# "<sent pps> <received pps> <loss %>", counted at the receiver. PPS_TOOL=blast uses
+# One UDP step at a given packet rate (0 = unlimited): U_SENT, U_RCV (pps) and
+# U_LOSS (%), counted at the receiver. PPS_TOOL=blast uses
 # bench_tunnel (sendmmsg from PPS_FLOWS source ports, recvmmsg at hostB), iperf3 uses
 # iperf3 -u -l PKT_LEN (one flow, one datagram per syscall).
 udp_step() { # tag pps
@@ -158,53 +187,60 @@ udp_step() { # tag pps
 }
 
 udp_step_iperf() { # tag pps
-	local out=$RUN/iperf-$1.json bw
+	local out=$RUN/iperf-$1.json bw r
+	U_SENT=0 U_RCV=0 U_LOSS=100
 	bw=$(($2 * PKT_LEN * 8))
 	if ! iperf_client "$out" -u -l "$PKT_LEN" -b "$bw" -t "$PPS_SECS"; then
 		log "iperf3 UDP step at $2 pps failed: $(head -c 300 "$out")"
-		echo "0 0 100"; return 0
+		return 0
 	fi
-	jq -r --argjson t "$PPS_SECS" '.end.sum as $s
-		| [($s.packets/$t|round), ((($s.packets - $s.lost_packets)/$t)|round), ($s.lost_percent*1000|round/1000)] | @tsv' "$out"
+	r=$(jq -r --argjson t "$PPS_SECS" '.end.sum as $s
+		| [($s.packets/$t|round), ((($s.packets - $s.lost_packets)/$t)|round), ($s.lost_percent*1000|round/1000)] | @tsv' "$out" 2>/dev/null) &&
+		read -r U_SENT U_RCV U_LOSS <<<"$r"
+	[ -n "$U_LOSS" ] || U_SENT=0 U_RCV=0 U_LOSS=100
 }
 
 udp_step_blast() { # tag pps
 	local sinkf=$RUN/blast-$1.recv sent rcv i
+	U_SENT=0 U_RCV=0 U_LOSS=100
 	bg_start "$sinkf" ip netns exec "$NS_HB" "$BLAST" recv 10.2.0.2 5300 $((PPS_SECS + 5))
 	for i in $(seq 1 50); do
 		grep -q ready "$sinkf" 2>/dev/null && break
 		sleep 0.05
 	done
-	sent=$(nsx "$NS_HA" "$BLAST" send 10.2.0.2 5300 "$2" "$PPS_SECS" "$PKT_LEN" "$PPS_FLOWS" 2>"$RUN/blast-$1.err" |
-		awk '$1=="sent"{print $2}')
+	fg_run ip netns exec "$NS_HA" "$BLAST" send 10.2.0.2 5300 "$2" "$PPS_SECS" "$PKT_LEN" "$PPS_FLOWS" \
+		>"$RUN/blast-$1.sent" 2>"$RUN/blast-$1.err"
+	sent=$(awk '$1=="sent"{print $2}' "$RUN/blast-$1.sent")
 	wait "$BG_PID" 2>/dev/null
 	rcv=$(awk '$1=="received"{print $2}' "$sinkf")
 	if [ -z "$sent" ] || [ "$sent" = 0 ] || [ -z "$rcv" ]; then
 		log "bench_tunnel step at $2 pps failed: $(head -c 300 "$RUN/blast-$1.err")"
-		echo "0 0 100"; return 0
+		return 0
 	fi
-	awk -v s="$sent" -v r="$rcv" -v t="$PPS_SECS" 'BEGIN {
+	read -r U_SENT U_RCV U_LOSS <<<"$(awk -v s="$sent" -v r="$rcv" -v t="$PPS_SECS" 'BEGIN {
 		l = (s > r) ? (s - r) * 100 / s : 0
-		printf "%d %d %.3f\n", s / t, r / t, l }'
+		printf "%d %d %.3f\n", s / t, r / t, l }')"
 }
 
 # Highest received packet rate with <= LOSS_MAX % loss, in PPS_STEPS steps of
 # PPS_SECS s: step 1 offers as much as the sender can; if that already passes, it is
 # the answer (the sender, not the path, is the limit: the plain row shows where).
 # Otherwise what it delivered is the upper bound hi and the remaining steps bisect
-# [0, hi] (hi/2, then +-hi/4, +-hi/8 ...). Prints "<kpps> <steps used>".
+# [0, hi] (hi/2, then +-hi/4, +-hi/8 ...). M_A = kpps.
 measure_pps() { # tag
 	local tag=$1 lo=0 hi best=0 r step sent rcv loss
-	read -r sent rcv loss < <(udp_step "$tag-s1" 0)
+	udp_step "$tag-s1" 0
+	sent=$U_SENT rcv=$U_RCV loss=$U_LOSS
 	log "    64B step 1: unlimited: sent $sent pps, received $rcv pps, loss $loss %"
 	if awk -v l="$loss" -v m="$LOSS_MAX" 'BEGIN{exit !(l <= m)}'; then
-		echo "$(awk -v r="$rcv" 'BEGIN{printf "%.1f", r/1000}') 1"; return 0
+		M_A=$(awk -v r="$rcv" 'BEGIN{printf "%.1f", r/1000}'); return 0
 	fi
 	hi=$rcv
 	for step in $(seq 2 "$PPS_STEPS"); do
 		r=$(((lo + hi) / 2))
 		[ "$r" -lt 1000 ] && r=1000
-		read -r sent rcv loss < <(udp_step "$tag-s$step" "$r")
+		udp_step "$tag-s$step" "$r"
+		sent=$U_SENT rcv=$U_RCV loss=$U_LOSS
 		if awk -v l="$loss" -v m="$LOSS_MAX" 'BEGIN{exit !(l <= m)}'; then
 			lo=$r
 			[ "$rcv" -gt "$best" ] && best=$rcv
@@ -214,21 +250,21 @@ measure_pps() { # tag
 			log "    64B step $step: offered $r pps: received $rcv pps, loss $loss % (fail)"
 		fi
 	done
-	echo "$(awk -v r="$best" 'BEGIN{printf "%.1f", r/1000}') $PPS_STEPS"
+	M_A=$(awk -v r="$best" 'BEGIN{printf "%.1f", r/1000}')
 }
 
-# ping -i 0.01 -c N: prints "<p50 ms> <p99 ms> <lost>" from the per-packet times
+# ping -i 0.01 -c N: M_A = p50 ms, M_B = p99 ms, M_C = lost, from the per-packet RTTs
 measure_ping() { # tag
 	local out=$RUN/ping-$1.txt
-	nsx "$NS_HA" ping -i "$PING_INTERVAL" -c "$PING_COUNT" -W 1 10.2.0.2 >"$out" 2>&1 || true
-	grep -o 'time=[0-9.]*' "$out" | cut -d= -f2 | sort -g | awk -v n="$PING_COUNT" '
+	fg_run ip netns exec "$NS_HA" ping -i "$PING_INTERVAL" -c "$PING_COUNT" -W 1 10.2.0.2 >"$out" 2>&1
+	read -r M_A M_B M_C <<<"$(grep -o 'time=[0-9.]*' "$out" | cut -d= -f2 | sort -g | awk -v n="$PING_COUNT" '
 		{ v[NR] = $1 }
 		END {
 			if (NR == 0) { print "nan nan", n; exit }
 			i50 = int(0.50 * NR + 0.999999); if (i50 < 1) i50 = 1
 			i99 = int(0.99 * NR + 0.999999); if (i99 > NR) i99 = NR
 			printf "%.3f %.3f %d\n", v[i50], v[i99], n - NR
-		}'
+		}')"
 }
 
 # All metrics of one repetition of one stack; appends TSV rows to $RAW:
@@ -236,16 +272,16 @@ measure_ping() { # tag
 measure_all() { # row rep
 	local row=$1 rep=$2 tag=$1-r$2 a b c
 	tag=${tag//\//_}
-	read -r a b < <(measure_tcp "$tag-tcp1" 1 "$SECS")
+	measure_tcp "$tag-tcp1" 1 "$SECS"; a=$M_A b=$M_B
 	printf '%s\t%s\ttcp1_mbps\t%s\n%s\t%s\ttcp1_retr\t%s\n' "$row" "$rep" "$a" "$row" "$rep" "$b" >>"$RAW"
 	log "  $row rep $rep: TCP x1 $a Mbit/s ($b retr)"
-	read -r a b < <(measure_tcp "$tag-tcp8" 8 "$SECS8")
+	measure_tcp "$tag-tcp8" 8 "$SECS8"; a=$M_A b=$M_B
 	printf '%s\t%s\ttcp8_mbps\t%s\n%s\t%s\ttcp8_retr\t%s\n' "$row" "$rep" "$a" "$row" "$rep" "$b" >>"$RAW"
 	log "  $row rep $rep: TCP x8 $a Mbit/s ($b retr)"
-	read -r a b < <(measure_pps "$tag-udp")
+	measure_pps "$tag-udp"; a=$M_A
 	printf '%s\t%s\tkpps64\t%s\n' "$row" "$rep" "$a" >>"$RAW"
 	log "  $row rep $rep: 64B UDP $a kpps at <= $LOSS_MAX % loss"
-	read -r a b c < <(measure_ping "$tag")
+	measure_ping "$tag"; a=$M_A b=$M_B c=$M_C
 	printf '%s\t%s\tping_p50_ms\t%s\n%s\t%s\tping_p99_ms\t%s\n%s\t%s\tping_lost\t%s\n' \
 		"$row" "$rep" "$a" "$row" "$rep" "$b" "$row" "$rep" "$c" >>"$RAW"
 	log "  $row rep $rep: ping p50 $a ms, p99 $b ms, lost $c"
