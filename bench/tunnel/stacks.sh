@@ -78,9 +78,10 @@ stack_up_strongswan() { # esp proposal
 	swan_start "$NS_GB" gwB || { fail "charon in gwB did not start ($RUN/swan-gwB)"; return 1; }
 	grep -q 'loaded plugins:.*kernel-libipsec' "$RUN/swan-gwA/charon.log" ||
 		{ fail "kernel-libipsec not loaded"; return 1; }
-	swan "$NS_GA" gwA --load-all --file "$RUN/swan-gwA/swanctl/swanctl.conf" >/dev/null 2>&1 &&
-	swan "$NS_GB" gwB --load-all --file "$RUN/swan-gwB/swanctl/swanctl.conf" >/dev/null 2>&1 ||
-		{ fail "swanctl --load-all failed"; return 1; }
+	if ! swan "$NS_GA" gwA --load-all --file "$RUN/swan-gwA/swanctl/swanctl.conf" >/dev/null 2>&1 ||
+	   ! swan "$NS_GB" gwB --load-all --file "$RUN/swan-gwB/swanctl/swanctl.conf" >/dev/null 2>&1; then
+		fail "swanctl --load-all failed"; return 1
+	fi
 	t0=$(now_ms)
 	swan "$NS_GA" gwA --initiate --child net --timeout 20 >"$RUN/swan-initiate.log" 2>&1 ||
 		{ fail "swanctl --initiate failed ($RUN/swan-initiate.log)"; return 1; }
@@ -155,6 +156,8 @@ stack_up_openvpn() {
 TRANSITD=${TRANSITD:-$REPO/build/transitd}
 TD_NET=${TD_NET:-$TDIR/two-sites.yaml}
 TD_TUN_NS=${TD_TUN_NS:-host}
+TD_PID_a=
+TD_PID_b=
 
 tun_dev() { # ns -> name of the first TUN device in it
 	nsx "$1" ip -j -d link show 2>/dev/null |
@@ -182,7 +185,8 @@ td_route() { # vpc-ns far-cidr far-host
 td_why() { # default-reason
 	local side
 	for side in a b; do
-		eval "local p=\$TD_PID_$side"
+		local p=$TD_PID_a
+		[ $side = b ] && p=$TD_PID_b
 		if ! kill -0 "$p" 2>/dev/null; then
 			wait "$p" 2>/dev/null
 			local rc=$? how
@@ -211,7 +215,7 @@ stack_up_transitd() {
 		bg_start "$RUN/transitd/node-$side.log" ip netns exec "$gns" "$TRANSITD" \
 			-c "$TD_NET" -n "node-$side" -f -s "$RUN/transitd/node-$side.sock" \
 			--netns "site-$side=/run/netns/$vns"
-		eval "TD_PID_$side=\$BG_PID"
+		if [ $side = a ]; then TD_PID_a=$BG_PID; else TD_PID_b=$BG_PID; fi
 	done
 	td_route "$vpc_a" 10.2.0.0/16 10.2.0.2 || { fail "$(td_why "no TUN device appeared in $vpc_a")"; return 1; }
 	td_route "$vpc_b" 10.1.0.0/16 10.1.0.2 || { fail "$(td_why "no TUN device appeared in $vpc_b")"; return 1; }
