@@ -38,7 +38,8 @@ PING_INTERVAL=${PING_INTERVAL:-0.01}
 PSK=${PSK:-bench.only.tunnel.psk}
 TD_TUN_NS=${TD_TUN_NS:-host}     # transitd's TUN in hostA/hostB (host) or gwA/gwB (gw)
 KEEP_RUN=${KEEP_RUN:-0}          # 1: keep the run directory (configs, logs, raw JSON)
-# TRANSITD=path/to/transitd   TD_NET=path/to/network.yaml   OUT=path/to/result.json
+# TRANSITD=path/to/transitd   TD_REV=its git revision (for the JSON)   TD_NET=path/to/network.yaml
+# OUT=path/to/result.json
 # BLAST=path/to/bench_tunnel (default build/bench/bench_tunnel)
 
 set -u
@@ -144,6 +145,6 @@ python3 "$TDIR/report.py" --raw "$RAW" --rows "$ROWS" --json "$OUT" \
 	strongswan="$(dpkg-query -W -f='${Version}' strongswan-charon 2>/dev/null)" \
 	openvpn="$(openvpn --version 2>/dev/null | head -1 | awk '{print $2}')" \
 	iperf3="$(iperf3 --version 2>/dev/null | head -1 | awk '{print $2}')" \
-	transitd="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)" ||
+	transitd_bin="$TRANSITD" transitd_rev="${TD_REV:-$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)}" ||
 	{ KEEP_RUN=1; die "report failed (raw data in $RUN)"; }
 log "JSON: $OUT (run took ${ELAPSED}s)"
