@@ -36,7 +36,7 @@ LOSS_MAX=${LOSS_MAX:-0.1}        # % loss a step may have and still pass
 PING_COUNT=${PING_COUNT:-500}
 PING_INTERVAL=${PING_INTERVAL:-0.01}
 PSK=${PSK:-bench.only.tunnel.psk}
-TD_TUN_NS=${TD_TUN_NS:-host}     # transitd's TUN in hostA/hostB (host) or gwA/gwB (gw)
+TD_TUN_NS=${TD_TUN_NS:-host}     # transitd's TUN in hostA/hostB (host) and/or gwA/gwB (gw): one row each
 KEEP_RUN=${KEEP_RUN:-0}          # 1: keep the run directory (configs, logs, raw JSON)
 # TRANSITD=path/to/transitd   TD_REV=its git revision (for the JSON)   TD_NET=path/to/network.yaml
 # OUT=path/to/result.json
@@ -73,6 +73,9 @@ for b in ip iperf3 jq ping python3 nstat ss openssl; do
 done
 case $REPS in ''|*[!0-9]*|0) die "REPS must be a positive integer" ;; esac
 BLAST=${BLAST:-$REPO/build/bench/bench_tunnel}
+for v in $TD_TUN_NS; do
+	case $v in host|gw) ;; *) die "TD_TUN_NS takes host and/or gw, not '$v'" ;; esac
+done
 case $PPS_TOOL in
 auto)   if [ -x "$BLAST" ]; then PPS_TOOL=blast; else PPS_TOOL=iperf3; fi ;;
 blast)  [ -x "$BLAST" ] || die "$BLAST not built (cmake --build build)" ;;
@@ -89,7 +92,7 @@ for s in $STACKS; do
 	case $s in
 	strongswan) for e in $SWAN_ESP; do rows+=("strongswan	$e"); done ;;
 	openvpn)    rows+=("openvpn	$OVPN_CIPHER") ;;
-	transitd)   rows+=("transitd	manual") ;;
+	transitd)   for v in $TD_TUN_NS; do rows+=("transitd	$v"); done ;;
 	plain)      rows+=("plain	none") ;;
 	*) die "unknown stack '$s' (transitd strongswan openvpn plain)" ;;
 	esac
@@ -111,7 +114,7 @@ for rep in $(seq 1 "$REPS"); do
 		plain)      stack_up_plain ;;
 		strongswan) stack_up_strongswan "$variant" ;;
 		openvpn)    stack_up_openvpn ;;
-		transitd)   stack_up_transitd ;;
+		transitd)   stack_up_transitd "$variant" ;;
 		esac
 		ok=$?
 		if [ $ok = 0 ]; then
@@ -135,7 +138,7 @@ done
 ELAPSED=$(($(date +%s) - T_START))
 
 mkdir -p "$(dirname "$OUT")"
-CMDLINE="SECS=$SECS SECS8=$SECS8 REPS=$REPS STACKS=\"$STACKS\" bench/tunnel.sh"
+CMDLINE="SECS=$SECS SECS8=$SECS8 REPS=$REPS STACKS=\"$STACKS\" SWAN_ESP=\"$SWAN_ESP\" TD_TUN_NS=\"$TD_TUN_NS\" PPS_TOOL=$PPS_TOOL PPS_STEPS=$PPS_STEPS PPS_SECS=$PPS_SECS PING_COUNT=$PING_COUNT TRANSITD=$TRANSITD bench/tunnel.sh"
 python3 "$TDIR/report.py" --raw "$RAW" --rows "$ROWS" --json "$OUT" \
 	--meta date="$(date -u +%FT%TZ)" elapsed_s="$ELAPSED" command="$CMDLINE" \
 	kernel="$(uname -r)" cpus="$(nproc)" secs="$SECS" secs8="$SECS8" reps="$REPS" \

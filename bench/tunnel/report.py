@@ -129,7 +129,7 @@ def print_table(doc):
            "p50 ms", "p99 ms", "+p50us", "+p99us", "xTCP1", "xTCP8", "xkpps", "xp50"]
     lines = []
     for e in doc["rows"]:
-        name = e["stack"] if e["stack"] in ("plain", "transitd") else e["row"]
+        name = e["stack"] if e["stack"] == "plain" else e["row"]
         if e["status"] != "ok":
             lines.append([name, "-", f"not available ({'; '.join(e['reasons'])})"])
             continue
@@ -168,16 +168,13 @@ def print_table(doc):
         print("x columns: row / best of strongSwan,OpenVPN (" +
               ", ".join(f"{k} {v['value']:g} {v['row']}" for k, v in bb.items()) +
               "); xp50 < 1 is quicker.")
-    td = next((e for e in doc["rows"] if e["stack"] == "transitd"), None)
-    if td is None:
-        pass
-    elif td["status"] != "ok":
-        print(f"transitd: not available ({'; '.join(td['reasons'])})")
-    elif td["ratio_to_best_baseline"]:
-        x = td["ratio_to_best_baseline"]
-        print("transitd / best baseline: " +
-              ", ".join(f"{k} {v:.2f}x" for k, v in x.items()))
-
+    for td in (e for e in doc["rows"] if e["stack"] == "transitd"):
+        if td["status"] != "ok":
+            print(f"{td['row']}: not available ({'; '.join(td['reasons'])})")
+        elif td["ratio_to_best_baseline"]:
+            x = td["ratio_to_best_baseline"]
+            print(f"{td['row']} / best baseline: " +
+                  ", ".join(f"{k} {v:.2f}x" for k, v in x.items()))
 
 if __name__ == "__main__":
     sys.exit(main())

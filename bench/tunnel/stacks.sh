@@ -148,14 +148,14 @@ stack_up_openvpn() {
 
 # ------------------------------------------------------------------ transitd
 # transitd -c NET.yaml -n NODE -f -s SOCK --netns VPC=PATH: node-a runs gw-a in
-# gwA; its TUN goes into the namespace that plays VPC site-a. TD_TUN_NS=host (the
-# default) puts it into hostA, so the path is hostA -TUN-> transitd(gwA) -UDP->
-# transitd(gwB) -TUN-> hostB (one veth crossing fewer than the other stacks);
-# TD_TUN_NS=gw puts it into gwA itself, so hostA reaches it over the same veth and
-# kernel forwarding as strongSwan's ipsec0 and OpenVPN's ovpn0.
+# gwA; its TUN goes into the namespace that plays VPC site-a. Row transitd/host
+# (TD_TUN_NS=host, the default) puts it into hostA, so the path is hostA -TUN->
+# transitd(gwA) -UDP-> transitd(gwB) -TUN-> hostB (one veth crossing and one kernel
+# forwarding step fewer than the other stacks); row transitd/gw (TD_TUN_NS=gw) puts
+# it into gwA itself, so hostA reaches it over the same veth and kernel forwarding
+# as strongSwan's ipsec0 and OpenVPN's ovpn0.
 TRANSITD=${TRANSITD:-$REPO/build/transitd}
 TD_NET=${TD_NET:-$TDIR/two-sites.yaml}
-TD_TUN_NS=${TD_TUN_NS:-host}
 TD_PID_a=
 TD_PID_b=
 
@@ -199,13 +199,13 @@ td_why() { # default-reason
 	echo "$1"
 }
 
-stack_up_transitd() {
+stack_up_transitd() { # host | gw: where the TUN goes
 	local vpc_a vpc_b t0 side
 	[ -x "$TRANSITD" ] || { fail "$TRANSITD not built (the daemon branch is not merged yet)"; return 1; }
-	case $TD_TUN_NS in
+	case $1 in
 	host) vpc_a=$NS_HA; vpc_b=$NS_HB ;;
 	gw)   vpc_a=$NS_GA; vpc_b=$NS_GB ;;
-	*)    fail "TD_TUN_NS must be host or gw"; return 1 ;;
+	*)    fail "TUN placement must be host or gw"; return 1 ;;
 	esac
 	mkdir -p "$RUN/transitd"
 	t0=$(now_ms)
