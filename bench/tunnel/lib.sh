@@ -165,17 +165,18 @@ iperf_client() { # outfile args... ; JSON to outfile, rc of iperf3
 # (not through a pipe or process substitution: an asynchronous subshell would
 # ignore Ctrl-C and keep measuring while the script wants to clean up).
 
-# TCP: M_A = receiver Mbit/s, M_B = retransmits (sender side)
+# TCP: M_A = receiver Mbit/s, M_B = retransmits (sender side), M_C = bytes received
 measure_tcp() { # tag streams seconds
 	local out=$RUN/iperf-$1.json r
-	M_A=nan M_B=nan
+	M_A=nan M_B=nan M_C=0
 	if ! iperf_client "$out" -t "$3" -P "$2"; then
 		log "iperf3 TCP -P $2 failed: $(head -c 300 "$out")"
 		return 0
 	fi
-	r=$(jq -r '[(.end.sum_received.bits_per_second/1e6|.*10|round/10), (.end.sum_sent.retransmits // 0)] | @tsv' "$out" 2>/dev/null) &&
-		read -r M_A M_B <<<"$r"
-	[ -n "$M_B" ] || M_A=nan M_B=nan
+	r=$(jq -r '[(.end.sum_received.bits_per_second/1e6|.*10|round/10), (.end.sum_sent.retransmits // 0),
+		(.end.sum_received.bytes // 0)] | @tsv' "$out" 2>/dev/null) &&
+		read -r M_A M_B M_C <<<"$r"
+	[ -n "$M_C" ] || M_A=nan M_B=nan M_C=0
 }
 
 # One UDP step at a given packet rate (0 = unlimited): U_SENT, U_RCV (pps) and
@@ -267,14 +268,32 @@ measure_ping() { # tag
 		}')"
 }
 
+# CPU time (user + system, clock ticks) of every process in the two gateway
+# namespaces: the tunnel daemons (charon, openvpn, transitd). Softirq work the kernel
+# does on their behalf is only counted when it runs in their context, so this is a
+# lower bound; plain forwarding has no process and reads 0.
+gw_cpu_ticks() {
+	local p t=0 v
+	for p in $(ip netns pids "$NS_GA" 2>/dev/null) $(ip netns pids "$NS_GB" 2>/dev/null); do
+		# fields after the ")" that ends comm: utime and stime are the 12th and 13th
+		v=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13}')
+		t=$((t + ${v:-0}))
+	done
+	echo "$t"
+}
+
 # All metrics of one repetition of one stack; appends TSV rows to $RAW:
 #   row  rep  metric  value
 measure_all() { # row rep
 	local row=$1 rep=$2 tag=$1-r$2 a b c
 	tag=${tag//\//_}
+	c=$(gw_cpu_ticks)
 	measure_tcp "$tag-tcp1" 1 "$SECS"; a=$M_A b=$M_B
-	printf '%s\t%s\ttcp1_mbps\t%s\n%s\t%s\ttcp1_retr\t%s\n' "$row" "$rep" "$a" "$row" "$rep" "$b" >>"$RAW"
-	log "  $row rep $rep: TCP x1 $a Mbit/s ($b retr)"
+	c=$(awk -v t0="$c" -v t1="$(gw_cpu_ticks)" -v hz="$(getconf CLK_TCK)" -v by="$M_C" \
+		'BEGIN { if (by > 0 && t1 > t0) printf "%.2f", (t1 - t0) / hz / (by / 1073741824); else print "nan" }')
+	printf '%s\t%s\ttcp1_mbps\t%s\n%s\t%s\ttcp1_retr\t%s\n%s\t%s\tcpu_s_per_gib\t%s\n' \
+		"$row" "$rep" "$a" "$row" "$rep" "$b" "$row" "$rep" "$c" >>"$RAW"
+	log "  $row rep $rep: TCP x1 $a Mbit/s ($b retr), gateway daemons $c CPU-s/GiB"
 	measure_tcp "$tag-tcp8" 8 "$SECS8"; a=$M_A b=$M_B
 	printf '%s\t%s\ttcp8_mbps\t%s\n%s\t%s\ttcp8_retr\t%s\n' "$row" "$rep" "$a" "$row" "$rep" "$b" >>"$RAW"
 	log "  $row rep $rep: TCP x8 $a Mbit/s ($b retr)"

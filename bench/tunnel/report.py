@@ -22,10 +22,10 @@ BASELINES = ("strongswan", "openvpn")
 METRICS = [
     ("tcp1_mbps", True), ("tcp1_retr", False), ("tcp8_mbps", True), ("tcp8_retr", False),
     ("kpps64", True), ("ping_p50_ms", False), ("ping_p99_ms", False), ("ping_lost", False),
-    ("gwB_udp_rcvbuf_errors", False), ("setup_ms", False),
+    ("gwB_udp_rcvbuf_errors", False), ("setup_ms", False), ("cpu_s_per_gib", False),
 ]
 RATIO_METRICS = [("tcp1_mbps", True), ("tcp8_mbps", True), ("kpps64", True),
-                 ("ping_p50_ms", False), ("ping_p99_ms", False)]
+                 ("ping_p50_ms", False), ("ping_p99_ms", False), ("cpu_s_per_gib", False)]
 
 
 def num(s):
@@ -125,8 +125,8 @@ def tool_text(meta):
 
 def print_table(doc):
     meta = doc["meta"]
-    hdr = ["stack", "cipher", "TCPx1", "retr", "TCPx8", "retr", "64B kpps",
-           "p50 ms", "p99 ms", "+p50us", "+p99us", "xTCP1", "xTCP8", "xkpps", "xp50"]
+    hdr = ["stack", "cipher", "TCPx1", "retr", "CPUs/GiB", "TCPx8", "retr", "64B kpps",
+           "p50 ms", "p99 ms", "+p50us", "+p99us", "xTCP1", "xTCP8", "xkpps", "xp50", "xCPU"]
     lines = []
     for e in doc["rows"]:
         name = e["stack"] if e["stack"] == "plain" else e["row"]
@@ -136,12 +136,14 @@ def print_table(doc):
         m, x, add = e["median"], e["ratio_to_best_baseline"], e["added_latency_us"]
         lines.append([name, e["cipher"] or "-",
                       fmt(m.get("tcp1_mbps")), fmt(m.get("tcp1_retr")),
+                      fmt(m.get("cpu_s_per_gib"), 1),
                       fmt(m.get("tcp8_mbps")), fmt(m.get("tcp8_retr")),
                       fmt(m.get("kpps64"), 1),
                       fmt(m.get("ping_p50_ms"), 3), fmt(m.get("ping_p99_ms"), 3),
                       fmt(add.get("p50")), fmt(add.get("p99")),
                       fmt(x.get("tcp1_mbps"), 2), fmt(x.get("tcp8_mbps"), 2),
-                      fmt(x.get("kpps64"), 2), fmt(x.get("ping_p50_ms"), 2)])
+                      fmt(x.get("kpps64"), 2), fmt(x.get("ping_p50_ms"), 2),
+                      fmt(x.get("cpu_s_per_gib"), 2)])
     full = [l for l in lines if len(l) > 3]
     widths = [max([len(hdr[i])] + [len(l[i]) for l in full]) for i in range(len(hdr))]
 
@@ -159,6 +161,7 @@ def print_table(doc):
     for l in lines:
         print(row_text(l))
     print(f"TCP: iperf3 {meta.get('secs', '?')} s (x8: {meta.get('secs8', '?')} s), receiver Mbit/s, sender retransmits; "
+          "CPUs/GiB: user+system CPU seconds of the gateway daemons per GiB during TCPx1; "
           f"{meta.get('pkt_len', 64)}B UDP payload ({tool_text(meta)}): best received kpps with <= "
           f"{meta.get('loss_max_pct', '0.1')} % loss ({meta.get('pps_steps', '?')} steps x "
           f"{meta.get('pps_secs', '?')} s); ping -i {meta.get('ping_interval_s', '?')} "
@@ -167,7 +170,7 @@ def print_table(doc):
     if bb:
         print("x columns: row / best of strongSwan,OpenVPN (" +
               ", ".join(f"{k} {v['value']:g} {v['row']}" for k, v in bb.items()) +
-              "); xp50 < 1 is quicker.")
+              "); xp50, xCPU < 1: quicker, cheaper.")
     for td in (e for e in doc["rows"] if e["stack"] == "transitd"):
         if td["status"] != "ok":
             print(f"{td['row']}: not available ({'; '.join(td['reasons'])})")
