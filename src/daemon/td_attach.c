@@ -68,6 +68,7 @@ td_att_open(struct td_att *a)
 	c.name = a->ifname;
 	c.netns = a->netns;
 	c.mtu = a->mtu;
+	c.flags = DP_TUN_VNET_HDR;	/* TSO reads, GRO writes (docs/io.md "Offloads") */
 	if (dp_tun_open(&c, &a->tun) == -1) {
 		log_warn("attachment %s: cannot create %s in %s", a->name, a->ifname,
 		    a->netns != NULL ? a->netns : "our namespace");

@@ -15,6 +15,12 @@
  *   UDP batch  -> esp_udp_classify -> esp_decap (SPI, replay, ICV, selectors) -> the
  *                 inner packet enters as if from the tunnel's attachment.
  *
+ * Offloads (docs/io.md "Offloads"): an attachment TUN opened with a virtio_net_hdr
+ * hands TCP superpackets of up to 64 KB; they are routed once and cut into
+ * segments that fit the tunnel MTU right before encryption (dp_gso), or written
+ * whole to another such TUN.  Plain TCP segments written to a TUN are coalesced
+ * into one superpacket per flow and batch (dp_gro) - one write instead of ~40.
+ *
  * ICMP errors go back out of the ingress TUN, rate-limited per attachment, from the
  * attachment's ENI address (RFC 1812 4.3.2).  Errors about packets that came out of
  * a tunnel are counted, not sent (they would need the reverse tunnel).
@@ -29,19 +35,26 @@
 #include "common/util.h"
 #include "daemon/td.h"
 #include "dataplane/dp_frag.h"
+#include "dataplane/dp_gso.h"
 #include "dataplane/dp_icmp.h"
 #include "dataplane/dp_mss.h"
 #include "esp/esp.h"
 
 #define TD_FRAGS_MAX	16	/* fragments of one packet (8500 / 576 < 16) */
+/* A TUN read buffer: headroom, virtio_net_hdr, a superpacket, ESP tailroom. */
+#define TD_RXSZ		(TD_HEADROOM + DP_GSO_HDR_LEN + DP_GSO_PKT_MAX + TD_TAILROOM)
 
 struct td_fwd {
 	uint8_t			*rx[TD_BATCH];		/* TUN reads, data at HEADROOM */
 	uint8_t			*rxdata[TD_BATCH];
+	uint8_t			*rxvnet[TD_BATCH];	/* rxdata - DP_GSO_HDR_LEN */
 	size_t			 rxlen[TD_BATCH];
 	uint8_t			*urx[TD_BATCH];		/* UDP reads, data at HEADROOM */
 	struct dp_udp_msg	 umsg[TD_BATCH];
-	uint8_t			*frag[TD_BATCH];	/* fragment pool */
+	uint8_t			*frag[TD_BATCH];	/* fragment / segment pool */
+	uint8_t			*seg1;			/* one segment for a plain TUN */
+	struct dp_gro		 gro;			/* TUN writes being coalesced */
+	size_t			 gro_bytes;
 	size_t			 nfrag;
 	struct dp_udp_msg	 tx[TD_BATCH];		/* pending sends of txt */
 	size_t			 ntx;
@@ -79,11 +92,14 @@ td_fwd_new(void)
 	size_t i;
 
 	for (i = 0; i < TD_BATCH; i++) {
-		f->rx[i] = xmalloc(TD_BUFSZ);
+		f->rx[i] = xmalloc(TD_RXSZ);
 		f->rxdata[i] = f->rx[i] + TD_HEADROOM;
+		f->rxvnet[i] = f->rxdata[i] - DP_GSO_HDR_LEN;
 		f->urx[i] = xmalloc(TD_BUFSZ);
 		f->frag[i] = xmalloc(TD_BUFSZ);
 	}
+	f->seg1 = xmalloc(TD_BUFSZ);
+	f->gro.buf = xmalloc(DP_GSO_HDR_LEN + DP_GSO_PKT_MAX);
 	return f;
 }
 
@@ -99,6 +115,8 @@ td_fwd_free(struct td_fwd *f)
 		free(f->urx[i]);
 		free(f->frag[i]);
 	}
+	free(f->seg1);
+	free(f->gro.buf);
 	free(f);
 }
 
@@ -125,6 +143,38 @@ flush(struct td *td)
 	f->txt = NULL;
 }
 
+/* One plain packet to an attachment's TUN, with a zero header when it has one. */
+static int
+tun_write(const struct td_att *a, const void *pkt, size_t len)
+{
+	static const uint8_t zero[DP_GSO_HDR_LEN];
+
+	if (a->tun.flags & DP_TUN_VNET_HDR)
+		return dp_tun_write2(a->tun.fd, zero, sizeof(zero), pkt, len);
+	return dp_tun_write(a->tun.fd, pkt, len);
+}
+
+/* Write the superpacket being coalesced, if any. */
+static void
+gro_flush(struct td *td)
+{
+	struct td_fwd *f = td->fwd;
+	struct td_att *a = f->gro.owner;
+	unsigned n = f->gro.n;
+	size_t len;
+
+	if ((len = dp_gro_finish(&f->gro)) == 0 || a == NULL)
+		return;
+	if (dp_tun_write(a->tun.fd, f->gro.buf, len) == -1) {
+		a->c.drops[TD_DROP_TX] += n;
+	} else {
+		a->c.tx_pkts += n;
+		a->c.tx_bytes += f->gro_bytes;
+	}
+	f->gro.owner = NULL;
+	f->gro_bytes = 0;
+}
+
 static void
 icmp_error(struct td *td, struct td_att *in, const uint8_t *pkt, size_t len,
     const struct dp_ipv4_hdr *h, enum dp_icmp_kind kind, uint16_t mtu)
@@ -145,7 +195,7 @@ icmp_error(struct td *td, struct td_att *in, const uint8_t *pkt, size_t len,
 	if (dp_icmp_error(f->icmp, sizeof(f->icmp), &olen, pkt, len, h, &p) !=
 	    DP_ICMP_BUILT)
 		return;
-	if (dp_tun_write(in->tun.fd, f->icmp, olen) == 0)
+	if (tun_write(in, f->icmp, olen) == 0)
 		in->c.icmp_sent++;
 }
 
@@ -183,9 +233,59 @@ encap_queue(struct td *td, struct td_tunnel *t, struct esp_sa *sa, struct esp_pk
 	queue(td, t, p);
 }
 
+/*
+ * A TCP superpacket into a tunnel: segments of the sender's MSS (already clamped
+ * at the handshake), or less when they would not fit the tunnel MTU, so no
+ * segment ever needs fragmenting.  Cut in pieces of what the batch has room for.
+ */
+static void
+to_tunnel_gso(struct td *td, struct td_tunnel *t, struct esp_sa *sa, struct esp_pkt *p,
+    const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
+{
+	struct td_fwd *f = td->fwd;
+	struct dp_gso_seg sg[TD_BATCH];
+	const uint8_t *pkt = p->buf + p->head;
+	size_t hlen, mss, n, done, room, k, i;
+
+	hlen = dp_gso_tcp4_hlen(pkt, p->len, h);
+	if (hlen == 0 || t->mtu <= hlen) {
+		t->c.drops[TD_DROP_FRAG]++;
+		return;
+	}
+	mss = gso->gso_size;
+	if (mss > t->mtu - hlen)
+		mss = t->mtu - hlen;
+	if ((n = dp_gso_tcp4_count(pkt, p->len, h, mss)) == 0) {
+		t->c.drops[TD_DROP_FRAG]++;
+		return;
+	}
+	for (done = 0; done < n; done += k) {
+		if (f->txt != t || f->nfrag >= TD_BATCH || f->ntx >= TD_BATCH)
+			flush(td);
+		f->txt = t;
+		room = TD_BATCH - (f->nfrag > f->ntx ? f->nfrag : f->ntx);
+		k = n - done < room ? n - done : room;
+		for (i = 0; i < k; i++) {
+			sg[i].p = f->frag[f->nfrag + i] + TD_HEADROOM;
+			sg[i].cap = TD_PKT_MAX;
+		}
+		if (dp_gso_tcp4_segment(pkt, p->len, h, mss, done, sg, k) == -1) {
+			t->c.drops[TD_DROP_FRAG]++;
+			return;
+		}
+		for (i = 0; i < k; i++) {
+			struct esp_pkt sp = { f->frag[f->nfrag + i], TD_HEADROOM,
+			    sg[i].len, TD_BUFSZ };
+
+			encap_queue(td, t, sa, &sp);
+		}
+		f->nfrag += k;
+	}
+}
+
 static void
 to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_pkt *p,
-    struct dp_ipv4_hdr *h)
+    struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
 {
 	struct td_fwd *f = td->fwd;
 	struct dp_frag_buf fb[TD_FRAGS_MAX];
@@ -196,6 +296,10 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 	/* Fail closed: no current outbound SA, nothing leaves (reliability.md 4.2). */
 	if (t->sadb == NULL || (sa = esp_sadb_outbound(t->sadb, t->id)) == NULL) {
 		t->c.drops[TD_DROP_NO_SA]++;
+		return;
+	}
+	if (gso != NULL) {
+		to_tunnel_gso(td, t, sa, p, h, gso);
 		return;
 	}
 	(void)dp_mss_clamp(pkt, p->len, h, t->mss, 0);
@@ -237,14 +341,75 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 	}
 }
 
+/* A superpacket to a TUN without offloads: one segment after the other. */
 static void
-to_att(struct td_att *a, const struct esp_pkt *p, const struct dp_ipv4_hdr *h)
+to_att_segmented(struct td *td, struct td_att *a, const uint8_t *pkt,
+    const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
 {
+	struct dp_gso_seg sg = { td->fwd->seg1, TD_BUFSZ, 0 };
+	size_t hlen, mss, n, k;
+
+	hlen = dp_gso_tcp4_hlen(pkt, h->tot_len, h);
+	mss = gso->gso_size;
+	if (hlen != 0 && a->mtu > hlen && mss > a->mtu - hlen)
+		mss = a->mtu - hlen;
+	n = dp_gso_tcp4_count(pkt, h->tot_len, h, mss);
+	if (n == 0) {
+		a->c.drops[TD_DROP_FRAG]++;
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		if (dp_gso_tcp4_segment(pkt, h->tot_len, h, mss, k, &sg, 1) == -1 ||
+		    dp_tun_write(a->tun.fd, sg.p, sg.len) == -1) {
+			a->c.drops[TD_DROP_TX]++;
+			continue;
+		}
+		a->c.tx_pkts++;
+		a->c.tx_bytes += sg.len;
+	}
+}
+
+static void
+to_att(struct td *td, struct td_att *a, const struct esp_pkt *p,
+    const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
+{
+	struct td_fwd *f = td->fwd;
+	const uint8_t *pkt = p->buf + p->head;
+	uint8_t vh[DP_GSO_HDR_LEN];
+	enum dp_gro_res r;
+	int rc;
+
 	if (a->tun.fd == -1) {
 		a->c.drops[TD_DROP_DOWN]++;
 		return;
 	}
-	if (dp_tun_write(a->tun.fd, p->buf + p->head, h->tot_len) == -1) {
+	if ((a->tun.flags & DP_TUN_VNET_HDR) == 0) {
+		if (gso != NULL) {
+			to_att_segmented(td, a, pkt, h, gso);
+			return;
+		}
+		rc = dp_tun_write(a->tun.fd, pkt, h->tot_len);
+	} else if (gso != NULL) {
+		/* Still a superpacket: the kernel takes it whole. */
+		gro_flush(td);
+		dp_gso_hdr_put(vh, gso);
+		rc = dp_tun_write2(a->tun.fd, vh, sizeof(vh), pkt, h->tot_len);
+	} else {
+		if (f->gro.owner != a)
+			gro_flush(td);
+		if ((r = dp_gro_add(&f->gro, pkt, h->tot_len, h)) == DP_GRO_FLUSH) {
+			gro_flush(td);
+			r = dp_gro_add(&f->gro, pkt, h->tot_len, h);
+		}
+		if (r == DP_GRO_HELD) {
+			f->gro.owner = a;
+			f->gro_bytes += h->tot_len;
+			return;
+		}
+		gro_flush(td);
+		rc = tun_write(a, pkt, h->tot_len);
+	}
+	if (rc == -1) {
 		a->c.drops[TD_DROP_TX]++;
 		return;
 	}
@@ -276,7 +441,8 @@ pick(struct td *td, struct td_tunnel **cand, size_t n, const uint8_t *pkt, size_
  */
 static void
 hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
-    const struct rt_nh *nh, struct esp_pkt *p, struct dp_ipv4_hdr *h)
+    const struct rt_nh *nh, struct esp_pkt *p, struct dp_ipv4_hdr *h,
+    const struct dp_gso_hdr *gso)
 {
 	struct td_counters *ic = in_counters(in_att, in_tun);
 	struct td_tunnel *cand[RT_ECMP_MAX], *t;
@@ -297,14 +463,14 @@ hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
 				cand[n++] = m->tuns[j];
 	}
 	if (att != NULL) {
-		to_att(att, p, h);
+		to_att(td, att, p, h, gso);
 		return;
 	}
 	if ((t = pick(td, cand, n, p->buf + p->head, p->len, h)) == NULL) {
 		ic->drops[TD_DROP_NO_TUNNEL]++;
 		return;
 	}
-	to_tunnel(td, in_att, t, p, h);
+	to_tunnel(td, in_att, t, p, h, gso);
 }
 
 /* VPN gateway: the first live tunnel whose remote selectors hold the destination. */
@@ -333,8 +499,10 @@ vpngw_tunnel(struct td *td, const struct td_att *in, uint32_t dst)
 	return first;
 }
 
+/* gso: the virtio_net_hdr of a TCP superpacket from a TUN, else NULL. */
 static void
-forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct esp_pkt *p)
+forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct esp_pkt *p,
+    const struct dp_gso_hdr *gso)
 {
 	struct td_counters *ic = in_counters(in_att, in_tun);
 	uint8_t *pkt = p->buf + p->head;
@@ -356,6 +524,10 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 	if (e != DP_IPV4_OK) {
 		ic->drops[TD_DROP_PARSE]++;
 		ic->parse[e]++;
+		return;
+	}
+	if (gso != NULL && h.tot_len != p->len) {
+		ic->drops[TD_DROP_PARSE]++;
 		return;
 	}
 	p->len = h.tot_len;
@@ -412,11 +584,11 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 		return;
 	}
 	if (to != NULL)
-		to_att(to, p, &h);
+		to_att(td, to, p, &h, gso);
 	else if (tt != NULL)
-		to_tunnel(td, in_att, tt, p, &h);
+		to_tunnel(td, in_att, tt, p, &h, gso);
 	else
-		hub_forward(td, in_att, in_tun, n, p, &h);
+		hub_forward(td, in_att, in_tun, n, p, &h, gso);
 }
 
 void
@@ -429,18 +601,44 @@ td_fwd_tun_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 
 	(void)ev;
 	(void)revents;
-	n = dp_tun_read_batch(fd, f->rxdata, f->rxlen, TD_BATCH, TD_PKT_MAX);
+	if (a->tun.flags & DP_TUN_VNET_HDR)
+		n = dp_tun_read_batch(fd, f->rxvnet, f->rxlen, TD_BATCH,
+		    DP_GSO_HDR_LEN + DP_GSO_PKT_MAX);
+	else
+		n = dp_tun_read_batch(fd, f->rxdata, f->rxlen, TD_BATCH, TD_PKT_MAX);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
 			log_warn("attachment %s: read", a->name);
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		struct esp_pkt p = { f->rx[i], TD_HEADROOM, f->rxlen[i], TD_BUFSZ };
+		struct esp_pkt p = { f->rx[i], TD_HEADROOM, f->rxlen[i], TD_RXSZ };
+		struct dp_gso_hdr vh;
 
-		forward(td, a, NULL, &p);
+		if ((a->tun.flags & DP_TUN_VNET_HDR) == 0) {
+			forward(td, a, NULL, &p, NULL);
+			continue;
+		}
+		if (p.len < DP_GSO_HDR_LEN) {
+			a->c.drops[TD_DROP_PARSE]++;
+			continue;
+		}
+		dp_gso_hdr_get(f->rxvnet[i], &vh);
+		p.len -= DP_GSO_HDR_LEN;
+		if ((vh.gso_type & ~DP_GSO_ECN) == DP_GSO_TCPV4 && vh.gso_size != 0) {
+			forward(td, a, NULL, &p, &vh);
+			continue;
+		}
+		/* Only TSO4 was offered; a packet to finish is summed here. */
+		if (vh.gso_type != DP_GSO_NONE ||
+		    dp_gso_csum(f->rxdata[i], p.len, &vh) == -1) {
+			a->c.drops[TD_DROP_PARSE]++;
+			continue;
+		}
+		forward(td, a, NULL, &p, NULL);
 	}
 	flush(td);
+	gro_flush(td);
 }
 
 void
@@ -477,7 +675,8 @@ td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 			t->c.drops[TD_DROP_DECAP]++;
 			continue;
 		}
-		forward(td, NULL, t, &p);
+		forward(td, NULL, t, &p, NULL);
 	}
 	flush(td);
+	gro_flush(td);
 }

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Single-stream TCP through a transitd VPN-gateway pair (the topology of
+# tests/integration/esp_two_sites.test.sh: two gateway namespaces joined by an
+# underlay veth, a VPC namespace behind each, one ESP-in-UDP tunnel).
+# Usage (root): bench/tunnel/quick.sh BUILD_DIR [RUNS] [SECONDS]
+# Prints each iperf3 run (Gbit/s, receiver side), the median and the load average.
+# Set PERF=1 to record transitd A (the encrypting side) for the first run.
+set -u
+build=${1:?build dir}
+runs=${2:-3}
+secs=${3:-5}
+src=$(cd "$(dirname "$0")/../.." && pwd)
+td=$build/transitd
+p=tq-$$
+ga=$p-ga; gb=$p-gb; va=$p-va; vb=$p-vb; ua=$p-u0; ub=$p-u1
+tmp=$(mktemp -d)
+pids=""
+cleanup() {
+	for pid in $pids; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+	for ns in "$ga" "$gb" "$va" "$vb"; do ip netns del "$ns" 2>/dev/null; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+for ns in "$ga" "$gb" "$va" "$vb"; do
+	ip netns add "$ns"; ip -n "$ns" link set lo up
+done
+ip link add "$ua" netns "$ga" type veth peer name "$ub" netns "$gb"
+ip -n "$ga" addr add 192.0.2.1/24 dev "$ua"
+ip -n "$gb" addr add 192.0.2.2/24 dev "$ub"
+ip -n "$ga" link set "$ua" up
+ip -n "$gb" link set "$ub" up
+ip -n "$va" addr add 10.1.0.10/32 dev lo
+ip -n "$vb" addr add 10.2.0.10/32 dev lo
+cp "$src/tests/integration/nets/esp.yaml" "$tmp/esp.yaml"
+ip netns exec "$ga" "$td" -f -c "$tmp/esp.yaml" -n node-a -s "$tmp/a.sock" \
+    --netns "vpc-a=/run/netns/$va" >"$tmp/log-a" 2>&1 &
+pid_a=$!; pids="$pids $!"
+ip netns exec "$gb" "$td" -f -c "$tmp/esp.yaml" -n node-b -s "$tmp/b.sock" \
+    --netns "vpc-b=/run/netns/$vb" >"$tmp/log-b" 2>&1 &
+pids="$pids $!"
+for _ in $(seq 50); do
+	[ -S "$tmp/a.sock" ] && [ -S "$tmp/b.sock" ] && break; sleep 0.1
+done
+ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10 >/dev/null || { echo "no ping"; cat "$tmp"/log-*; exit 1; }
+ip netns exec "$vb" iperf3 -s -D -1 -p 5299 >/dev/null 2>&1 || true
+res=()
+for i in $(seq "$runs"); do
+	ip netns exec "$vb" iperf3 -s -1 -p $((5300 + i)) >/dev/null 2>&1 &
+	sleep 0.3
+	if [ "${PERF:-0}" = 1 ] && [ "$i" = 1 ]; then
+		perf record -g -o "$tmp/perf.data" -p "$pid_a" -- sleep "$secs" >/dev/null 2>&1 &
+		perfpid=$!
+	fi
+	g=$(ip netns exec "$va" iperf3 -c 10.2.0.10 -p $((5300 + i)) -t "$secs" -J |
+	    python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
+	if [ -n "${perfpid:-}" ]; then
+		wait "$perfpid"; perfpid=""
+		perf report -i "$tmp/perf.data" --no-children --stdio 2>/dev/null | grep -v '^#' | grep '%' | head -25
+	fi
+	echo "run $i: $g Gbit/s  (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	res+=("$g")
+done
+med=$(printf '%s\n' "${res[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+echo "median: $med Gbit/s over $runs x ${secs}s"
