@@ -4,7 +4,7 @@
 # underlay veth, a VPC namespace behind each, one ESP-in-UDP tunnel).
 # Usage (root): bench/tunnel/quick.sh BUILD_DIR [RUNS] [SECONDS]
 # Prints each iperf3 run (Gbit/s, receiver side), the median and the load average.
-# Set PERF=1 to record transitd A (the encrypting side) for the first run.
+# Set PERF=a (or b) to record transitd A (encrypting) or B (decrypting) in run 1.
 set -u
 build=${1:?build dir}
 runs=${2:-3}
@@ -37,7 +37,7 @@ ip netns exec "$ga" "$td" -f -c "$tmp/esp.yaml" -n node-a -s "$tmp/a.sock" \
 pid_a=$!; pids="$pids $!"
 ip netns exec "$gb" "$td" -f -c "$tmp/esp.yaml" -n node-b -s "$tmp/b.sock" \
     --netns "vpc-b=/run/netns/$vb" >"$tmp/log-b" 2>&1 &
-pids="$pids $!"
+pid_b=$!; pids="$pids $!"
 for _ in $(seq 50); do
 	[ -S "$tmp/a.sock" ] && [ -S "$tmp/b.sock" ] && break; sleep 0.1
 done
@@ -47,15 +47,16 @@ res=()
 for i in $(seq "$runs"); do
 	ip netns exec "$vb" iperf3 -s -1 -p $((5300 + i)) >/dev/null 2>&1 &
 	sleep 0.3
-	if [ "${PERF:-0}" = 1 ] && [ "$i" = 1 ]; then
-		perf record -g -o "$tmp/perf.data" -p "$pid_a" -- sleep "$secs" >/dev/null 2>&1 &
+	if [ -n "${PERF:-}" ] && [ "$i" = 1 ]; then
+		ppid=$pid_a; [ "$PERF" = b ] && ppid=$pid_b
+		perf record -o "$tmp/perf.data" -p "$ppid" -- sleep "$secs" >/dev/null 2>&1 &
 		perfpid=$!
 	fi
 	g=$(ip netns exec "$va" iperf3 -c 10.2.0.10 -p $((5300 + i)) -t "$secs" -J |
 	    python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
 	if [ -n "${perfpid:-}" ]; then
 		wait "$perfpid"; perfpid=""
-		perf report -i "$tmp/perf.data" --no-children --stdio -g none --sort sym 2>/dev/null | grep -v "^#" | grep "%" | head -30
+		perf report -i "$tmp/perf.data" --no-children --stdio -g none --sort sym 2>/dev/null | grep -v "^#" | grep "%" | head -14
 	fi
 	echo "run $i: $g Gbit/s  (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	res+=("$g")

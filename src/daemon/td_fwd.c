@@ -57,6 +57,8 @@ struct td_fwd {
 	uint8_t			*rxvnet[TD_BATCH];	/* rxdata - DP_GSO_HDR_LEN */
 	size_t			 rxlen[TD_BATCH];
 	uint8_t			*urx[TD_BATCH];		/* UDP reads, data at HEADROOM */
+	uint8_t			*useg[TD_BATCH];	/* datagrams cut from a GRO read */
+	size_t			 nuseg;
 	struct dp_udp_msg	 umsg[TD_BATCH];
 	uint8_t			*frag[TD_BATCH];	/* fragment / segment pool */
 	uint8_t			*seg1;			/* one segment for a plain TUN */
@@ -107,7 +109,8 @@ td_fwd_new(void)
 		f->rx[i] = xmalloc(TD_RXSZ);
 		f->rxdata[i] = f->rx[i] + TD_HEADROOM;
 		f->rxvnet[i] = f->rxdata[i] - DP_GSO_HDR_LEN;
-		f->urx[i] = xmalloc(TD_BUFSZ);
+		f->urx[i] = xmalloc(TD_RXSZ);
+		f->useg[i] = xmalloc(TD_BUFSZ);
 		f->frag[i] = xmalloc(TD_BUFSZ);
 	}
 	f->seg1 = xmalloc(TD_BUFSZ);
@@ -126,6 +129,7 @@ td_fwd_free(struct td_fwd *f)
 	for (i = 0; i < TD_BATCH; i++) {
 		free(f->rx[i]);
 		free(f->urx[i]);
+		free(f->useg[i]);
 		free(f->frag[i]);
 	}
 	free(f->seg1);
@@ -724,6 +728,24 @@ td_fwd_tun_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 	gro_flush(td);
 }
 
+/* One ESP-in-UDP datagram of tunnel t. */
+static void
+from_udp(struct td *td, struct td_tunnel *t, struct esp_pkt *p)
+{
+	struct esp_sa *sa = NULL;
+
+	if (esp_udp_classify(p->buf + p->head, p->len) != ESP_UDP_ESP) {
+		t->c.drops[TD_DROP_NOT_ESP]++;
+		return;
+	}
+	if (t->sadb == NULL || esp_decap(t->sadb, p, &sa, NULL, 0) != ESP_DROP_NONE ||
+	    sa == NULL || sa->tunnel != t->id) {
+		t->c.drops[TD_DROP_DECAP]++;
+		return;
+	}
+	forward(td, NULL, t, p, NULL);
+}
+
 void
 td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 {
@@ -738,27 +760,46 @@ td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 	for (i = 0; i < TD_BATCH; i++) {
 		memset(&f->umsg[i], 0, sizeof(f->umsg[i]));
 		f->umsg[i].buf = f->urx[i] + TD_HEADROOM;
-		f->umsg[i].cap = TD_PKT_MAX;
+		f->umsg[i].cap = DP_GSO_PKT_MAX;
 	}
 	if ((n = dp_udp_recv_batch(&t->udp, f->umsg, TD_BATCH)) <= 0)
 		return;
+	f->nuseg = 0;
 	for (i = 0; i < n; i++) {
 		struct dp_udp_msg *m = &f->umsg[i];
-		struct esp_pkt p = { f->urx[i], TD_HEADROOM, m->len, TD_BUFSZ };
-		struct esp_sa *sa = NULL;
+		struct esp_pkt p = { f->urx[i], TD_HEADROOM, m->len, TD_RXSZ };
+		size_t off, len;
 
-		if ((m->flags & MSG_TRUNC) != 0 ||
-		    esp_udp_classify(m->buf, m->len) != ESP_UDP_ESP) {
+		if ((m->flags & MSG_TRUNC) != 0) {
 			t->c.drops[TD_DROP_NOT_ESP]++;
 			continue;
 		}
-		if (t->sadb == NULL ||
-		    esp_decap(t->sadb, &p, &sa, NULL, 0) != ESP_DROP_NONE ||
-		    sa == NULL || sa->tunnel != t->id) {
-			t->c.drops[TD_DROP_DECAP]++;
+		if (m->gso_size == 0 || m->gso_size >= m->len) {
+			from_udp(td, t, &p);
 			continue;
 		}
-		forward(td, NULL, t, &p, NULL);
+		/*
+		 * UDP_GRO: datagrams of gso_size (the last may be shorter), each into
+		 * a buffer of its own with ESP head- and tailroom, since it may be
+		 * re-encrypted in place and queued (hub) until the next flush.
+		 */
+		for (off = 0; off < m->len; off += len) {
+			len = m->len - off < m->gso_size ? m->len - off : m->gso_size;
+			if (len > TD_PKT_MAX) {
+				t->c.drops[TD_DROP_NOT_ESP]++;
+				continue;
+			}
+			if (f->nuseg == TD_BATCH) {
+				flush(td);
+				f->nuseg = 0;
+			}
+			memcpy(f->useg[f->nuseg] + TD_HEADROOM, m->buf + off, len);
+			p.buf = f->useg[f->nuseg++];
+			p.head = TD_HEADROOM;
+			p.len = len;
+			p.cap = TD_BUFSZ;
+			from_udp(td, t, &p);
+		}
 	}
 	flush(td);
 	gro_flush(td);
