@@ -56,7 +56,7 @@ for i in $(seq "$runs"); do
 	    python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
 	if [ -n "${perfpid:-}" ]; then
 		wait "$perfpid"; perfpid=""
-		perf report -i "$tmp/perf.data" --no-children --stdio -g none --sort sym 2>/dev/null | grep -v "^#" | grep "%" | head -14
+		perf report -i "$tmp/perf.data" --no-children --stdio -g none --sort sym 2>/dev/null | grep -v "^#" | grep "%" | head -${PERFTOP:-14}
 	fi
 	echo "run $i: $g Gbit/s  (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	res+=("$g")

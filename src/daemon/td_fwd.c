@@ -775,7 +775,11 @@ td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 			continue;
 		}
 		if (m->gso_size == 0 || m->gso_size >= m->len) {
-			from_udp(td, t, &p);
+			/* The buffer is sized for GRO; one datagram keeps the old limit. */
+			if (m->len > TD_PKT_MAX)
+				t->c.drops[TD_DROP_NOT_ESP]++;
+			else
+				from_udp(td, t, &p);
 			continue;
 		}
 		/*
