@@ -4,7 +4,8 @@
 # underlay veth, a VPC namespace behind each, one ESP-in-UDP tunnel).
 # Usage (root): bench/tunnel/quick.sh BUILD_DIR [RUNS] [SECONDS]
 # Prints each iperf3 run (Gbit/s, receiver side), the median and the load average.
-# Set PERF=a (or b) to record transitd A (encrypting) or B (decrypting) in run 1.
+# Set PERF=a (or b) to record transitd A (encrypting) or B (decrypting) in run 1,
+# SYSCALLS=1 to count the system calls of each transitd during run 1.
 set -u
 build=${1:?build dir}
 runs=${2:-3}
@@ -52,11 +53,23 @@ for i in $(seq "$runs"); do
 		perf record -o "$tmp/perf.data" -p "$ppid" -- sleep "$secs" >/dev/null 2>&1 &
 		perfpid=$!
 	fi
+	if [ -n "${SYSCALLS:-}" ] && [ "$i" = 1 ]; then
+		for x in a b; do
+			xp=$pid_a; [ $x = b ] && xp=$pid_b
+			perf stat -e raw_syscalls:sys_enter -x, -o "$tmp/sc-$x" -p "$xp" -- sleep "$secs" >/dev/null 2>&1 &
+		done
+	fi
 	g=$(ip netns exec "$va" iperf3 -c 10.2.0.10 -p $((5300 + i)) -t "$secs" -J |
 	    python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
 	if [ -n "${perfpid:-}" ]; then
 		wait "$perfpid"; perfpid=""
 		perf report -i "$tmp/perf.data" --no-children --stdio -g none --sort sym 2>/dev/null | grep -v "^#" | grep "%" | head -${PERFTOP:-14}
+	fi
+	if [ -n "${SYSCALLS:-}" ] && [ "$i" = 1 ]; then
+		sleep 0.5
+		for x in a b; do
+			echo "transitd $x: $(grep sys_enter "$tmp/sc-$x" | cut -d, -f1) syscalls in ${secs}s"
+		done
 	fi
 	echo "run $i: $g Gbit/s  (load $(cut -d' ' -f1-3 /proc/loadavg))"
 	res+=("$g")

@@ -208,9 +208,10 @@ flush(struct td *td)
 				i += (size_t)r;
 				continue;
 			}
-			if (errno == EAGAIN || errno == ENOBUFS || f->gtx[i].gso_size == 0)
-				break;
 			/* UDP_SEGMENT refused (old kernel, no csum offload): one by one. */
+			if (f->gtx[i].gso_size == 0 || (errno != EINVAL && errno != EIO &&
+			    errno != EMSGSIZE && errno != ENOPROTOOPT && errno != EOPNOTSUPP))
+				break;
 			f->ugso_fails++;
 			r = dp_udp_send_batch(&t->udp, f->tx + f->gfirst[i], f->gn[i]);
 			for (k = 0; r > 0 && k < (size_t)r; k++) {
