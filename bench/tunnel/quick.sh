@@ -60,7 +60,7 @@ for i in $(seq "$runs"); do
 		done
 	fi
 	g=$(ip netns exec "$va" iperf3 -c 10.2.0.10 -p $((5300 + i)) -t "$secs" -J |
-	    python3 -c 'import json,sys; print("%.3f" % (json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e9))')
+	    python3 -c 'import json,sys; e=json.load(sys.stdin)["end"]; print("%.3f Gbit/s, %d retransmits" % (e["sum_received"]["bits_per_second"]/1e9, e["sum_sent"].get("retransmits", -1)))')
 	if [ -n "${perfpid:-}" ]; then
 		wait "$perfpid"; perfpid=""
 		perf report -i "$tmp/perf.data" --no-children --stdio -g none --sort sym 2>/dev/null | grep -v "^#" | grep "%" | head -${PERFTOP:-14}
@@ -71,8 +71,8 @@ for i in $(seq "$runs"); do
 			echo "transitd $x: $(grep sys_enter "$tmp/sc-$x" | cut -d, -f1) syscalls in ${secs}s"
 		done
 	fi
-	echo "run $i: $g Gbit/s  (load $(cut -d' ' -f1-3 /proc/loadavg))"
-	res+=("$g")
+	echo "run $i: $g  (load $(cut -d' ' -f1-3 /proc/loadavg))"
+	res+=("${g%% *}")
 done
 med=$(printf '%s\n' "${res[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
 echo "median: $med Gbit/s over $runs x ${secs}s"
