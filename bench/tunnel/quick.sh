@@ -43,10 +43,10 @@ for _ in $(seq 50); do
 	[ -S "$tmp/a.sock" ] && [ -S "$tmp/b.sock" ] && break; sleep 0.1
 done
 ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10 >/dev/null || { echo "no ping"; cat "$tmp"/log-*; exit 1; }
-ip netns exec "$vb" iperf3 -s -D -1 -p 5299 >/dev/null 2>&1 || true
 res=()
 for i in $(seq "$runs"); do
 	ip netns exec "$vb" iperf3 -s -1 -p $((5300 + i)) >/dev/null 2>&1 &
+	pids="$pids $!"
 	sleep 0.3
 	if [ -n "${PERF:-}" ] && [ "$i" = 1 ]; then
 		ppid=$pid_a; [ "$PERF" = b ] && ppid=$pid_b
