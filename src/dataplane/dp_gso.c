@@ -207,6 +207,14 @@ dp_gro_add(struct dp_gro *g, const uint8_t *pkt, size_t len, const struct dp_ipv
 	if (len != h->tot_len || tcp_view(pkt, len, h, &v) == -1 || v.plen == 0 ||
 	    (v.flags & ~(TCP_ACK | TCP_PSH)) != 0 || (v.flags & TCP_ACK) == 0)
 		return DP_GRO_NOT;
+	/*
+	 * The merged packet goes up as NEEDS_CSUM, which the kernel does not verify,
+	 * so verify each segment here (as Linux GRO does): a bad one goes alone and
+	 * is dropped by its receiver.
+	 */
+	if (dp_csum_fold(dp_csum_add(dp_csum_pseudo(h->src, h->dst, IPPROTO_TCP_,
+	    (uint16_t)(len - h->l4_off)), pkt + h->l4_off, len - h->l4_off)) != 0xffff)
+		return DP_GRO_NOT;
 	if (g->len == 0) {
 		memcpy(gp, pkt, len);
 		g->len = len;

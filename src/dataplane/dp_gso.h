@@ -101,8 +101,8 @@ struct dp_gro {
 enum dp_gro_res {
 	DP_GRO_HELD = 0,	/* copied into g: the caller is done with pkt */
 	DP_GRO_FLUSH,		/* does not continue g: flush g, then add again */
-	DP_GRO_NOT,		/* never coalesced (not plain TCP data): flush g,
-				   then write pkt on its own */
+	DP_GRO_NOT,		/* never coalesced (not plain TCP data, or a bad
+				   TCP checksum): flush g, then write pkt alone */
 };
 
 /*

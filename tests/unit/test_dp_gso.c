@@ -379,6 +379,16 @@ test_gro_refuses(void **state)
 	parse(ref[0], l, &h);
 	assert_int_equal(dp_gro_add(&g, ref[0], l, &h), DP_GRO_FLUSH);
 
+	/* A bad TCP checksum: never coalesced (NEEDS_CSUM would hide it). */
+	sp.dlen = 1000;
+	sp.seq = 1010;
+	l = tcp_build(ref[0], &sp);
+	ref[0][l - 1] ^= 0x01;
+	parse(ref[0], l, &h);
+	assert_int_equal(dp_gro_add(&g, ref[0], l, &h), DP_GRO_NOT);
+	ref[0][l - 1] ^= 0x01;
+	parse(ref[0], l, &h);
+
 	/* SYN, FIN, pure ACK, UDP: never coalesced. */
 	sp.dlen = 1000;
 	sp.flags = ACK | FIN;
