@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ static uint8_t data[65536];
 static uint8_t super[70000];
 static uint8_t ref[64][2048];
 static uint8_t got[64][2048];
+static uint8_t grobuf[DP_GSO_HDR_LEN + DP_GSO_PKT_MAX];
 
 static void
 fill_data(void)
@@ -135,6 +137,22 @@ check_segmentation(size_t dlen, size_t mss, const uint8_t *opts, size_t optlen,
 		assert_true(l4_csum_ok(got[i], 20, rl - 20));
 		assert_memory_equal(got[i], ref[i], rl);
 	}
+	/* Plain data segments coalesce back into the superpacket. */
+	if (flags == ACK || flags == (ACK | PSH)) {
+		struct dp_gro g = { .buf = grobuf };
+		struct dp_gso_hdr vh;
+
+		for (i = 0; i < n; i++) {
+			parse(got[i], out[i].len, &h);
+			assert_int_equal(dp_gro_add(&g, got[i], out[i].len, &h),
+			    DP_GRO_HELD);
+		}
+		rl = dp_gro_finish(&g) - DP_GSO_HDR_LEN;
+		assert_int_equal(rl, len);
+		dp_gso_hdr_get(grobuf, &vh);
+		assert_int_equal(dp_gso_csum(grobuf + DP_GSO_HDR_LEN, rl, &vh), 0);
+		assert_memory_equal(grobuf + DP_GSO_HDR_LEN, super, len);
+	}
 }
 
 static void
@@ -150,6 +168,29 @@ test_segment_matches_reference(void **state)
 	check_segmentation(65535 - 52, 1337, ts_opt, sizeof(ts_opt), ACK);
 	/* One segment only. */
 	check_segmentation(100, 1448, NULL, 0, ACK | PSH | CWR);
+}
+
+/* Random sizes, MSS, options and flags against the reference. */
+static void
+test_segment_random(void **state)
+{
+	static const uint8_t flagset[] = { ACK, ACK | PSH, ACK | FIN, ACK | CWR,
+	    ACK | PSH | FIN | CWR, ACK | 0x40 /* ECE */ };
+	uint64_t st = 0x1234567887654321ull;
+	size_t it, mss, dlen;
+
+	(void)state;
+	fill_data();
+	for (it = 0; it < 300; it++) {
+		bool ts = rnd(&st) % 2;
+
+		mss = 536 + rnd(&st) % (1460 - 536 + 1);
+		dlen = 1 + rnd(&st) % (65535 - 52);
+		if ((dlen + mss - 1) / mss > 64)
+			dlen = 64 * mss;
+		check_segmentation(dlen, mss, ts ? ts_opt : NULL, ts ? sizeof(ts_opt) : 0,
+		    flagset[rnd(&st) % sizeof(flagset)]);
+	}
 }
 
 static void
@@ -277,8 +318,6 @@ test_hdr_and_csum(void **state)
 	assert_int_equal(dp_gso_csum(super, len, &a), 0);
 	assert_memory_equal(u, super, len);
 }
-
-static uint8_t grobuf[DP_GSO_HDR_LEN + DP_GSO_PKT_MAX];
 
 static void
 test_gro_roundtrip(void **state)
@@ -424,6 +463,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_segment_matches_reference),
+		cmocka_unit_test(test_segment_random),
 		cmocka_unit_test(test_segment_range),
 		cmocka_unit_test(test_segment_refuses),
 		cmocka_unit_test(test_hdr_and_csum),
