@@ -57,8 +57,6 @@ struct td_fwd {
 	uint8_t			*rxvnet[TD_BATCH];	/* rxdata - DP_GSO_HDR_LEN */
 	size_t			 rxlen[TD_BATCH];
 	uint8_t			*urx[TD_BATCH];		/* UDP reads, data at HEADROOM */
-	uint8_t			*useg[TD_BATCH];	/* datagrams cut from a GRO read */
-	size_t			 nuseg;
 	struct dp_udp_msg	 umsg[TD_BATCH];
 	uint8_t			*frag[TD_BATCH];	/* fragment / segment pool */
 	uint8_t			*seg1;			/* one segment for a plain TUN */
@@ -110,7 +108,6 @@ td_fwd_new(void)
 		f->rxdata[i] = f->rx[i] + TD_HEADROOM;
 		f->rxvnet[i] = f->rxdata[i] - DP_GSO_HDR_LEN;
 		f->urx[i] = xmalloc(TD_RXSZ);
-		f->useg[i] = xmalloc(TD_BUFSZ);
 		f->frag[i] = xmalloc(TD_BUFSZ);
 	}
 	f->seg1 = xmalloc(TD_BUFSZ);
@@ -129,7 +126,6 @@ td_fwd_free(struct td_fwd *f)
 	for (i = 0; i < TD_BATCH; i++) {
 		free(f->rx[i]);
 		free(f->urx[i]);
-		free(f->useg[i]);
 		free(f->frag[i]);
 	}
 	free(f->seg1);
@@ -371,6 +367,30 @@ to_tunnel_gso(struct td *td, struct td_tunnel *t, struct esp_sa *sa, struct esp_
 	}
 }
 
+/*
+ * p itself when ESP fits around it in place; else (a datagram decrypted inside a
+ * GRO read, bounded by its neighbours) a copy in a pool buffer, in tmp.
+ */
+static struct esp_pkt *
+roomy(struct td *td, struct td_tunnel *t, const struct esp_sa *sa, struct esp_pkt *p,
+    struct esp_pkt *tmp)
+{
+	struct td_fwd *f = td->fwd;
+
+	if (p->head >= esp_encap_headroom(sa) &&
+	    p->cap - p->head - p->len >= esp_encap_tailroom(sa))
+		return p;
+	if (f->txt != t || f->nfrag >= TD_BATCH || f->ntx >= TD_BATCH)
+		flush(td);
+	f->txt = t;
+	memcpy(f->frag[f->nfrag] + TD_HEADROOM, p->buf + p->head, p->len);
+	tmp->buf = f->frag[f->nfrag++];
+	tmp->head = TD_HEADROOM;
+	tmp->len = p->len;
+	tmp->cap = TD_BUFSZ;
+	return tmp;
+}
+
 static void
 to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_pkt *p,
     struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
@@ -379,6 +399,7 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 	struct dp_frag_buf fb[TD_FRAGS_MAX];
 	uint8_t *pkt = p->buf + p->head;
 	struct esp_sa *sa;
+	struct esp_pkt tmp;
 	size_t i, n, nf, base;
 
 	/* Fail closed: no current outbound SA, nothing leaves (reliability.md 4.2). */
@@ -392,7 +413,7 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 	}
 	(void)dp_mss_clamp(pkt, p->len, h, t->mss, 0);
 	if (h->tot_len <= t->mtu) {
-		encap_queue(td, t, sa, p);
+		encap_queue(td, t, sa, roomy(td, t, sa, p, &tmp));
 		return;
 	}
 	if (h->df) {
@@ -765,7 +786,6 @@ td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 	}
 	if ((n = dp_udp_recv_batch(&t->udp, f->umsg, TD_BATCH)) <= 0)
 		return;
-	f->nuseg = 0;
 	for (i = 0; i < n; i++) {
 		struct dp_udp_msg *m = &f->umsg[i];
 		struct esp_pkt p = { f->urx[i], TD_HEADROOM, m->len, TD_RXSZ };
@@ -784,9 +804,10 @@ td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 			continue;
 		}
 		/*
-		 * UDP_GRO: datagrams of gso_size (the last may be shorter), each into
-		 * a buffer of its own with ESP head- and tailroom, since it may be
-		 * re-encrypted in place and queued (hub) until the next flush.
+		 * UDP_GRO: datagrams of gso_size (the last may be shorter), each
+		 * decrypted in place in a packet bounded by its own bytes, so that
+		 * nothing written to it (a re-encryption on a hub copies it out
+		 * first: roomy) can reach its neighbours.
 		 */
 		for (off = 0; off < m->len; off += len) {
 			len = m->len - off < m->gso_size ? m->len - off : m->gso_size;
@@ -794,15 +815,10 @@ td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 				t->c.drops[TD_DROP_NOT_ESP]++;
 				continue;
 			}
-			if (f->nuseg == TD_BATCH) {
-				flush(td);
-				f->nuseg = 0;
-			}
-			memcpy(f->useg[f->nuseg] + TD_HEADROOM, m->buf + off, len);
-			p.buf = f->useg[f->nuseg++];
-			p.head = TD_HEADROOM;
+			p.buf = m->buf + off;
+			p.head = 0;
 			p.len = len;
-			p.cap = TD_BUFSZ;
+			p.cap = len;
 			from_udp(td, t, &p);
 		}
 	}
