@@ -125,6 +125,7 @@ struct td_att {
 	uint32_t		 rt_id;
 	struct rt_table		*vtable;	/* CEN: the VPC's table */
 	bool			 ttl_dec;	/* CEN ttl_transparent clears it */
+	bool			 plain_tun;	/* no TUN offloads (CEN under --emulate-wan) */
 	struct td_cen_route	*cen;		/* CEN: where learned prefixes go */
 	size_t			 ncen;
 	const struct fib	*fib;		/* TGW: associated table; CEN: cen[] */

@@ -68,6 +68,8 @@ td_att_open(struct td_att *a)
 	c.name = a->ifname;
 	c.netns = a->netns;
 	c.mtu = a->mtu;
+	/* TSO reads, GRO writes (docs/io.md "Offloads"). */
+	c.flags = a->plain_tun ? 0 : DP_TUN_VNET_HDR;
 	if (dp_tun_open(&c, &a->tun) == -1) {
 		log_warn("attachment %s: cannot create %s in %s", a->name, a->ifname,
 		    a->netns != NULL ? a->netns : "our namespace");

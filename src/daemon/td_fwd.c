@@ -15,6 +15,12 @@
  *   UDP batch  -> esp_udp_classify -> esp_decap (SPI, replay, ICV, selectors) -> the
  *                 inner packet enters as if from the tunnel's attachment.
  *
+ * Offloads (docs/io.md "Offloads"): an attachment TUN opened with a virtio_net_hdr
+ * hands TCP superpackets of up to 64 KB; they are routed once and cut into
+ * segments that fit the tunnel MTU right before encryption (dp_gso), or written
+ * whole to another such TUN.  Plain TCP segments written to a TUN are coalesced
+ * into one superpacket per flow and batch (dp_gro) - one write instead of ~40.
+ *
  * ICMP errors go back out of the ingress TUN, rate-limited per attachment, from the
  * attachment's ENI address (RFC 1812 4.3.2).  Errors about packets that came out of
  * a tunnel are counted, not sent (they would need the reverse tunnel).
@@ -29,22 +35,41 @@
 #include "common/util.h"
 #include "daemon/td.h"
 #include "dataplane/dp_frag.h"
+#include "dataplane/dp_gso.h"
 #include "dataplane/dp_icmp.h"
 #include "dataplane/dp_mss.h"
 #include "esp/esp.h"
 
 #define TD_FRAGS_MAX	16	/* fragments of one packet (8500 / 576 < 16) */
+/*
+ * Outer UDP GSO (UDP_SEGMENT): at most this many bytes and datagrams per send
+ * (the kernel's limits: one IP datagram, UDP_MAX_SEGMENTS of older kernels).
+ */
+#define TD_UGSO_BYTES	65000
+#define TD_UGSO_SEGS	64
+#define TD_UGSO_FAILS	8	/* refused this often: stop trying */
+/* A TUN read buffer: headroom, virtio_net_hdr, a superpacket, ESP tailroom. */
+#define TD_RXSZ		(TD_HEADROOM + DP_GSO_HDR_LEN + DP_GSO_PKT_MAX + TD_TAILROOM)
 
 struct td_fwd {
 	uint8_t			*rx[TD_BATCH];		/* TUN reads, data at HEADROOM */
 	uint8_t			*rxdata[TD_BATCH];
+	uint8_t			*rxvnet[TD_BATCH];	/* rxdata - DP_GSO_HDR_LEN */
 	size_t			 rxlen[TD_BATCH];
 	uint8_t			*urx[TD_BATCH];		/* UDP reads, data at HEADROOM */
 	struct dp_udp_msg	 umsg[TD_BATCH];
-	uint8_t			*frag[TD_BATCH];	/* fragment pool */
+	uint8_t			*frag[TD_BATCH];	/* fragment / segment pool */
+	uint8_t			*seg1;			/* one segment for a plain TUN */
+	struct dp_gro		 gro;			/* TUN writes being coalesced */
+	size_t			 gro_bytes;
 	size_t			 nfrag;
 	struct dp_udp_msg	 tx[TD_BATCH];		/* pending sends of txt */
 	size_t			 ntx;
+	struct dp_udp_msg	 gtx[TD_BATCH];		/* tx after coalescing ... */
+	size_t			 gfirst[TD_BATCH];	/* ... each from tx[gfirst] */
+	size_t			 gn[TD_BATCH];		/* ... of gn datagrams */
+	uint8_t			*gbuf;			/* coalesced datagrams */
+	unsigned		 ugso_fails;
 	struct td_tunnel	*txt;
 	uint8_t			 icmp[DP_ICMP_ERR_MAX];
 };
@@ -79,11 +104,15 @@ td_fwd_new(void)
 	size_t i;
 
 	for (i = 0; i < TD_BATCH; i++) {
-		f->rx[i] = xmalloc(TD_BUFSZ);
+		f->rx[i] = xmalloc(TD_RXSZ);
 		f->rxdata[i] = f->rx[i] + TD_HEADROOM;
-		f->urx[i] = xmalloc(TD_BUFSZ);
+		f->rxvnet[i] = f->rxdata[i] - DP_GSO_HDR_LEN;
+		f->urx[i] = xmalloc(TD_RXSZ);
 		f->frag[i] = xmalloc(TD_BUFSZ);
 	}
+	f->seg1 = xmalloc(TD_BUFSZ);
+	f->gbuf = xmalloc(TD_BATCH * TD_BUFSZ);
+	f->gro.buf = xmalloc(DP_GSO_HDR_LEN + DP_GSO_PKT_MAX);
 	return f;
 }
 
@@ -99,7 +128,60 @@ td_fwd_free(struct td_fwd *f)
 		free(f->urx[i]);
 		free(f->frag[i]);
 	}
+	free(f->seg1);
+	free(f->gbuf);
+	free(f->gro.buf);
 	free(f);
+}
+
+/*
+ * Group the pending datagrams into runs of equal size (the last of a run may be
+ * shorter), each copied into gbuf to go out as one UDP_SEGMENT send: the
+ * kernel's per-datagram cost through the stack and the veth is paid once per
+ * run (performance.md 1(b)).  Returns the number of messages in gtx.
+ */
+static size_t
+coalesce(struct td_fwd *f)
+{
+	size_t i = 0, j, ng = 0, off = 0, bytes;
+
+	while (i < f->ntx) {
+		struct dp_udp_msg *m = &f->gtx[ng];
+		size_t sz = f->tx[i].len;
+
+		bytes = sz;
+		for (j = i + 1; j < f->ntx && j - i < TD_UGSO_SEGS &&
+		    bytes + f->tx[j].len <= TD_UGSO_BYTES; j++) {
+			if (f->tx[j].len > sz)
+				break;
+			bytes += f->tx[j].len;
+			if (f->tx[j].len < sz) {
+				j++;
+				break;
+			}
+		}
+		*m = f->tx[i];
+		f->gfirst[ng] = i;
+		f->gn[ng] = j - i;
+		if (j - i > 1 && f->ugso_fails < TD_UGSO_FAILS) {
+			size_t k, o = off;
+
+			for (k = i; k < j; k++) {
+				memcpy(f->gbuf + o, f->tx[k].buf, f->tx[k].len);
+				o += f->tx[k].len;
+			}
+			m->buf = f->gbuf + off;
+			m->len = bytes;
+			m->gso_size = (uint16_t)sz;
+			off = o;
+		} else {
+			f->gn[ng] = 1;
+			j = i + 1;
+		}
+		ng++;
+		i = j;
+	}
+	return ng;
 }
 
 static void
@@ -107,22 +189,74 @@ flush(struct td *td)
 {
 	struct td_fwd *f = td->fwd;
 	struct td_tunnel *t = f->txt;
-	size_t i;
-	int sent = 0;
+	size_t i, k, ng, sent = 0;
+	int r;
 
-	if (f->ntx > 0 && t != NULL) {
-		sent = t->udp.fd != -1 ? dp_udp_send_batch(&t->udp, f->tx, f->ntx) : -1;
-		if (sent < 0)
-			sent = 0;
-		for (i = 0; i < (size_t)sent; i++) {
-			t->c.tx_pkts++;
-			t->c.tx_bytes += f->tx[i].len;
+	if (f->ntx > 0 && t != NULL && t->udp.fd != -1) {
+		ng = coalesce(f);
+		for (i = 0; i < ng; ) {
+			if ((r = dp_udp_send_batch(&t->udp, f->gtx + i, ng - i)) > 0) {
+				for (k = i; k < i + (size_t)r; k++) {
+					sent += f->gn[k];
+					t->c.tx_pkts += f->gn[k];
+					t->c.tx_bytes += f->gtx[k].len;
+				}
+				i += (size_t)r;
+				continue;
+			}
+			/* UDP_SEGMENT refused (old kernel, no csum offload): one by one. */
+			if (f->gtx[i].gso_size == 0 || (errno != EINVAL && errno != EIO &&
+			    errno != EMSGSIZE && errno != ENOPROTOOPT && errno != EOPNOTSUPP))
+				break;
+			f->ugso_fails++;
+			r = dp_udp_send_batch(&t->udp, f->tx + f->gfirst[i], f->gn[i]);
+			for (k = 0; r > 0 && k < (size_t)r; k++) {
+				sent++;
+				t->c.tx_pkts++;
+				t->c.tx_bytes += f->tx[f->gfirst[i] + k].len;
+			}
+			if (r != (int)f->gn[i])
+				break;
+			i++;
 		}
-		t->c.drops[TD_DROP_TX] += f->ntx - (size_t)sent;
 	}
+	if (t != NULL)
+		t->c.drops[TD_DROP_TX] += f->ntx - sent;
 	f->ntx = 0;
 	f->nfrag = 0;
 	f->txt = NULL;
+}
+
+/* One plain packet to an attachment's TUN, with a zero header when it has one. */
+static int
+tun_write(const struct td_att *a, const void *pkt, size_t len)
+{
+	static const uint8_t zero[DP_GSO_HDR_LEN];
+
+	if (a->tun.flags & DP_TUN_VNET_HDR)
+		return dp_tun_write2(a->tun.fd, zero, sizeof(zero), pkt, len);
+	return dp_tun_write(a->tun.fd, pkt, len);
+}
+
+/* Write the superpacket being coalesced, if any. */
+static void
+gro_flush(struct td *td)
+{
+	struct td_fwd *f = td->fwd;
+	struct td_att *a = f->gro.owner;
+	unsigned n = f->gro.n;
+	size_t len;
+
+	if ((len = dp_gro_finish(&f->gro)) == 0 || a == NULL)
+		return;
+	if (dp_tun_write(a->tun.fd, f->gro.buf, len) == -1) {
+		a->c.drops[TD_DROP_TX] += n;
+	} else {
+		a->c.tx_pkts += n;
+		a->c.tx_bytes += f->gro_bytes;
+	}
+	f->gro.owner = NULL;
+	f->gro_bytes = 0;
 }
 
 static void
@@ -145,7 +279,7 @@ icmp_error(struct td *td, struct td_att *in, const uint8_t *pkt, size_t len,
 	if (dp_icmp_error(f->icmp, sizeof(f->icmp), &olen, pkt, len, h, &p) !=
 	    DP_ICMP_BUILT)
 		return;
-	if (dp_tun_write(in->tun.fd, f->icmp, olen) == 0)
+	if (tun_write(in, f->icmp, olen) == 0)
 		in->c.icmp_sent++;
 }
 
@@ -183,14 +317,89 @@ encap_queue(struct td *td, struct td_tunnel *t, struct esp_sa *sa, struct esp_pk
 	queue(td, t, p);
 }
 
+/*
+ * A TCP superpacket into a tunnel: segments of the sender's MSS (already clamped
+ * at the handshake), or less when they would not fit the tunnel MTU, so no
+ * segment ever needs fragmenting.  Cut in pieces of what the batch has room for.
+ */
+static void
+to_tunnel_gso(struct td *td, struct td_tunnel *t, struct esp_sa *sa, struct esp_pkt *p,
+    const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
+{
+	struct td_fwd *f = td->fwd;
+	struct dp_gso_seg sg[TD_BATCH];
+	const uint8_t *pkt = p->buf + p->head;
+	size_t hlen, mss, n, done, room, k, i;
+
+	hlen = dp_gso_tcp4_hlen(pkt, p->len, h);
+	if (hlen == 0 || t->mtu <= hlen) {
+		t->c.drops[TD_DROP_FRAG]++;
+		return;
+	}
+	mss = gso->gso_size;
+	if (mss > t->mtu - hlen)
+		mss = t->mtu - hlen;
+	if ((n = dp_gso_tcp4_count(pkt, p->len, h, mss)) == 0) {
+		t->c.drops[TD_DROP_FRAG]++;
+		return;
+	}
+	for (done = 0; done < n; done += k) {
+		if (f->txt != t || f->nfrag >= TD_BATCH || f->ntx >= TD_BATCH)
+			flush(td);
+		f->txt = t;
+		room = TD_BATCH - (f->nfrag > f->ntx ? f->nfrag : f->ntx);
+		k = n - done < room ? n - done : room;
+		for (i = 0; i < k; i++) {
+			sg[i].p = f->frag[f->nfrag + i] + TD_HEADROOM;
+			sg[i].cap = TD_PKT_MAX;
+		}
+		if (dp_gso_tcp4_segment(pkt, p->len, h, mss, done, sg, k) == -1) {
+			t->c.drops[TD_DROP_FRAG]++;
+			return;
+		}
+		for (i = 0; i < k; i++) {
+			struct esp_pkt sp = { f->frag[f->nfrag + i], TD_HEADROOM,
+			    sg[i].len, TD_BUFSZ };
+
+			encap_queue(td, t, sa, &sp);
+		}
+		f->nfrag += k;
+	}
+}
+
+/*
+ * p itself when ESP fits around it in place; else (a datagram decrypted inside a
+ * GRO read, bounded by its neighbours) a copy in a pool buffer, in tmp.
+ */
+static struct esp_pkt *
+roomy(struct td *td, struct td_tunnel *t, const struct esp_sa *sa, struct esp_pkt *p,
+    struct esp_pkt *tmp)
+{
+	struct td_fwd *f = td->fwd;
+
+	if (p->head >= esp_encap_headroom(sa) &&
+	    p->cap - p->head - p->len >= esp_encap_tailroom(sa))
+		return p;
+	if (f->txt != t || f->nfrag >= TD_BATCH || f->ntx >= TD_BATCH)
+		flush(td);
+	f->txt = t;
+	memcpy(f->frag[f->nfrag] + TD_HEADROOM, p->buf + p->head, p->len);
+	tmp->buf = f->frag[f->nfrag++];
+	tmp->head = TD_HEADROOM;
+	tmp->len = p->len;
+	tmp->cap = TD_BUFSZ;
+	return tmp;
+}
+
 static void
 to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_pkt *p,
-    struct dp_ipv4_hdr *h)
+    struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
 {
 	struct td_fwd *f = td->fwd;
 	struct dp_frag_buf fb[TD_FRAGS_MAX];
 	uint8_t *pkt = p->buf + p->head;
 	struct esp_sa *sa;
+	struct esp_pkt tmp;
 	size_t i, n, nf, base;
 
 	/* Fail closed: no current outbound SA, nothing leaves (reliability.md 4.2). */
@@ -198,9 +407,13 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 		t->c.drops[TD_DROP_NO_SA]++;
 		return;
 	}
+	if (gso != NULL) {
+		to_tunnel_gso(td, t, sa, p, h, gso);
+		return;
+	}
 	(void)dp_mss_clamp(pkt, p->len, h, t->mss, 0);
 	if (h->tot_len <= t->mtu) {
-		encap_queue(td, t, sa, p);
+		encap_queue(td, t, sa, roomy(td, t, sa, p, &tmp));
 		return;
 	}
 	if (h->df) {
@@ -237,14 +450,75 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 	}
 }
 
+/* A superpacket to a TUN without offloads: one segment after the other. */
 static void
-to_att(struct td_att *a, const struct esp_pkt *p, const struct dp_ipv4_hdr *h)
+to_att_segmented(struct td *td, struct td_att *a, const uint8_t *pkt,
+    const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
 {
+	struct dp_gso_seg sg = { td->fwd->seg1, TD_BUFSZ, 0 };
+	size_t hlen, mss, n, k;
+
+	hlen = dp_gso_tcp4_hlen(pkt, h->tot_len, h);
+	mss = gso->gso_size;
+	if (hlen != 0 && a->mtu > hlen && mss > a->mtu - hlen)
+		mss = a->mtu - hlen;
+	n = dp_gso_tcp4_count(pkt, h->tot_len, h, mss);
+	if (n == 0) {
+		a->c.drops[TD_DROP_FRAG]++;
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		if (dp_gso_tcp4_segment(pkt, h->tot_len, h, mss, k, &sg, 1) == -1 ||
+		    dp_tun_write(a->tun.fd, sg.p, sg.len) == -1) {
+			a->c.drops[TD_DROP_TX]++;
+			continue;
+		}
+		a->c.tx_pkts++;
+		a->c.tx_bytes += sg.len;
+	}
+}
+
+static void
+to_att(struct td *td, struct td_att *a, const struct esp_pkt *p,
+    const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
+{
+	struct td_fwd *f = td->fwd;
+	const uint8_t *pkt = p->buf + p->head;
+	uint8_t vh[DP_GSO_HDR_LEN];
+	enum dp_gro_res r;
+	int rc;
+
 	if (a->tun.fd == -1) {
 		a->c.drops[TD_DROP_DOWN]++;
 		return;
 	}
-	if (dp_tun_write(a->tun.fd, p->buf + p->head, h->tot_len) == -1) {
+	if ((a->tun.flags & DP_TUN_VNET_HDR) == 0) {
+		if (gso != NULL) {
+			to_att_segmented(td, a, pkt, h, gso);
+			return;
+		}
+		rc = dp_tun_write(a->tun.fd, pkt, h->tot_len);
+	} else if (gso != NULL) {
+		/* Still a superpacket: the kernel takes it whole. */
+		gro_flush(td);
+		dp_gso_hdr_put(vh, gso);
+		rc = dp_tun_write2(a->tun.fd, vh, sizeof(vh), pkt, h->tot_len);
+	} else {
+		if (f->gro.owner != a)
+			gro_flush(td);
+		if ((r = dp_gro_add(&f->gro, pkt, h->tot_len, h)) == DP_GRO_FLUSH) {
+			gro_flush(td);
+			r = dp_gro_add(&f->gro, pkt, h->tot_len, h);
+		}
+		if (r == DP_GRO_HELD) {
+			f->gro.owner = a;
+			f->gro_bytes += h->tot_len;
+			return;
+		}
+		gro_flush(td);
+		rc = tun_write(a, pkt, h->tot_len);
+	}
+	if (rc == -1) {
 		a->c.drops[TD_DROP_TX]++;
 		return;
 	}
@@ -276,7 +550,8 @@ pick(struct td *td, struct td_tunnel **cand, size_t n, const uint8_t *pkt, size_
  */
 static void
 hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
-    const struct rt_nh *nh, struct esp_pkt *p, struct dp_ipv4_hdr *h)
+    const struct rt_nh *nh, struct esp_pkt *p, struct dp_ipv4_hdr *h,
+    const struct dp_gso_hdr *gso)
 {
 	struct td_counters *ic = in_counters(in_att, in_tun);
 	struct td_tunnel *cand[RT_ECMP_MAX], *t;
@@ -297,14 +572,14 @@ hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
 				cand[n++] = m->tuns[j];
 	}
 	if (att != NULL) {
-		to_att(att, p, h);
+		to_att(td, att, p, h, gso);
 		return;
 	}
 	if ((t = pick(td, cand, n, p->buf + p->head, p->len, h)) == NULL) {
 		ic->drops[TD_DROP_NO_TUNNEL]++;
 		return;
 	}
-	to_tunnel(td, in_att, t, p, h);
+	to_tunnel(td, in_att, t, p, h, gso);
 }
 
 /* VPN gateway: the first live tunnel whose remote selectors hold the destination. */
@@ -333,8 +608,10 @@ vpngw_tunnel(struct td *td, const struct td_att *in, uint32_t dst)
 	return first;
 }
 
+/* gso: the virtio_net_hdr of a TCP superpacket from a TUN, else NULL. */
 static void
-forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct esp_pkt *p)
+forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct esp_pkt *p,
+    const struct dp_gso_hdr *gso)
 {
 	struct td_counters *ic = in_counters(in_att, in_tun);
 	uint8_t *pkt = p->buf + p->head;
@@ -356,6 +633,10 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 	if (e != DP_IPV4_OK) {
 		ic->drops[TD_DROP_PARSE]++;
 		ic->parse[e]++;
+		return;
+	}
+	if (gso != NULL && h.tot_len != p->len) {
+		ic->drops[TD_DROP_PARSE]++;
 		return;
 	}
 	p->len = h.tot_len;
@@ -412,13 +693,16 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 		return;
 	}
 	if (to != NULL) {
-		/* --emulate-wan: CEN cross-region delay and bandwidth (td_wan.c). */
-		if (!td_wan_hold(td, in_att, to, pkt, p->len))
-			to_att(to, p, &h);
+		/*
+		 * --emulate-wan: CEN cross-region delay and bandwidth (td_wan.c).  Its
+		 * attachments are plain TUNs then, so no superpacket reaches the hold.
+		 */
+		if (gso != NULL || !td_wan_hold(td, in_att, to, pkt, p->len))
+			to_att(td, to, p, &h, gso);
 	} else if (tt != NULL)
-		to_tunnel(td, in_att, tt, p, &h);
+		to_tunnel(td, in_att, tt, p, &h, gso);
 	else
-		hub_forward(td, in_att, in_tun, n, p, &h);
+		hub_forward(td, in_att, in_tun, n, p, &h, gso);
 }
 
 void
@@ -431,18 +715,62 @@ td_fwd_tun_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 
 	(void)ev;
 	(void)revents;
-	n = dp_tun_read_batch(fd, f->rxdata, f->rxlen, TD_BATCH, TD_PKT_MAX);
+	if (a->tun.flags & DP_TUN_VNET_HDR)
+		n = dp_tun_read_batch(fd, f->rxvnet, f->rxlen, TD_BATCH,
+		    DP_GSO_HDR_LEN + DP_GSO_PKT_MAX);
+	else
+		n = dp_tun_read_batch(fd, f->rxdata, f->rxlen, TD_BATCH, TD_PKT_MAX);
 	if (n == -1) {
 		if (errno != EAGAIN && errno != EINTR)
 			log_warn("attachment %s: read", a->name);
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		struct esp_pkt p = { f->rx[i], TD_HEADROOM, f->rxlen[i], TD_BUFSZ };
+		struct esp_pkt p = { f->rx[i], TD_HEADROOM, f->rxlen[i], TD_RXSZ };
+		struct dp_gso_hdr vh;
 
-		forward(td, a, NULL, &p);
+		if ((a->tun.flags & DP_TUN_VNET_HDR) == 0) {
+			forward(td, a, NULL, &p, NULL);
+			continue;
+		}
+		if (p.len < DP_GSO_HDR_LEN) {
+			a->c.drops[TD_DROP_PARSE]++;
+			continue;
+		}
+		dp_gso_hdr_get(f->rxvnet[i], &vh);
+		p.len -= DP_GSO_HDR_LEN;
+		if ((vh.gso_type & ~DP_GSO_ECN) == DP_GSO_TCPV4 && vh.gso_size != 0) {
+			forward(td, a, NULL, &p, &vh);
+			continue;
+		}
+		/* Only TSO4 was offered; a packet to finish is summed here. */
+		if (vh.gso_type != DP_GSO_NONE ||
+		    dp_gso_csum(f->rxdata[i], p.len, &vh) == -1) {
+			a->c.drops[TD_DROP_PARSE]++;
+			continue;
+		}
+		forward(td, a, NULL, &p, NULL);
 	}
 	flush(td);
+	gro_flush(td);
+}
+
+/* One ESP-in-UDP datagram of tunnel t. */
+static void
+from_udp(struct td *td, struct td_tunnel *t, struct esp_pkt *p)
+{
+	struct esp_sa *sa = NULL;
+
+	if (esp_udp_classify(p->buf + p->head, p->len) != ESP_UDP_ESP) {
+		t->c.drops[TD_DROP_NOT_ESP]++;
+		return;
+	}
+	if (t->sadb == NULL || esp_decap(t->sadb, p, &sa, NULL, 0) != ESP_DROP_NONE ||
+	    sa == NULL || sa->tunnel != t->id) {
+		t->c.drops[TD_DROP_DECAP]++;
+		return;
+	}
+	forward(td, NULL, t, p, NULL);
 }
 
 void
@@ -459,27 +787,46 @@ td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 	for (i = 0; i < TD_BATCH; i++) {
 		memset(&f->umsg[i], 0, sizeof(f->umsg[i]));
 		f->umsg[i].buf = f->urx[i] + TD_HEADROOM;
-		f->umsg[i].cap = TD_PKT_MAX;
+		f->umsg[i].cap = DP_GSO_PKT_MAX;
 	}
 	if ((n = dp_udp_recv_batch(&t->udp, f->umsg, TD_BATCH)) <= 0)
 		return;
 	for (i = 0; i < n; i++) {
 		struct dp_udp_msg *m = &f->umsg[i];
-		struct esp_pkt p = { f->urx[i], TD_HEADROOM, m->len, TD_BUFSZ };
-		struct esp_sa *sa = NULL;
+		struct esp_pkt p = { f->urx[i], TD_HEADROOM, m->len, TD_RXSZ };
+		size_t off, len;
 
-		if ((m->flags & MSG_TRUNC) != 0 ||
-		    esp_udp_classify(m->buf, m->len) != ESP_UDP_ESP) {
+		if ((m->flags & MSG_TRUNC) != 0) {
 			t->c.drops[TD_DROP_NOT_ESP]++;
 			continue;
 		}
-		if (t->sadb == NULL ||
-		    esp_decap(t->sadb, &p, &sa, NULL, 0) != ESP_DROP_NONE ||
-		    sa == NULL || sa->tunnel != t->id) {
-			t->c.drops[TD_DROP_DECAP]++;
+		if (m->gso_size == 0 || m->gso_size >= m->len) {
+			/* The buffer is sized for GRO; one datagram keeps the old limit. */
+			if (m->len > TD_PKT_MAX)
+				t->c.drops[TD_DROP_NOT_ESP]++;
+			else
+				from_udp(td, t, &p);
 			continue;
 		}
-		forward(td, NULL, t, &p);
+		/*
+		 * UDP_GRO: datagrams of gso_size (the last may be shorter), each
+		 * decrypted in place in a packet bounded by its own bytes, so that
+		 * nothing written to it (a re-encryption on a hub copies it out
+		 * first: roomy) can reach its neighbours.
+		 */
+		for (off = 0; off < m->len; off += len) {
+			len = m->len - off < m->gso_size ? m->len - off : m->gso_size;
+			if (len > TD_PKT_MAX) {
+				t->c.drops[TD_DROP_NOT_ESP]++;
+				continue;
+			}
+			p.buf = m->buf + off;
+			p.head = 0;
+			p.len = len;
+			p.cap = len;
+			from_udp(td, t, &p);
+		}
 	}
 	flush(td);
+	gro_flush(td);
 }

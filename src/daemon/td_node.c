@@ -199,6 +199,8 @@ plan_hub(struct td *td, const struct cfg_hub *h, struct net *net,
 			a = att_new(td, TD_ATT_CEN, ca->name, h->name, v, TD_MTU_VPC);
 			a->vtable = nv != NULL ? nv->table : NULL;
 			a->ttl_dec = !h->ttl_transparent;
+			/* --emulate-wan holds packets one by one (lab_wsched): no superpackets. */
+			a->plain_tun = td->opts.emulate_wan;
 			w.a = a;
 			if (a->vtable != NULL)
 				rt_table_walk_active(a->vtable, cen_learned, &w);

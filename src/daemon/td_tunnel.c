@@ -204,6 +204,7 @@ td_tunnel_open(struct td_tunnel *t)
 	c.port = TD_ESP_PORT;
 	c.rcvbuf = 4 << 20;
 	c.sndbuf = 4 << 20;
+	c.gro = true;	/* td_fwd splits coalesced reads (docs/daemon.md "Offloads") */
 	if (dp_udp_open(&c, &t->udp) == -1) {
 		log_warn("tunnel %s: cannot bind %s:%d", t->name,
 		    addr_fmt(&t->local, lb, sizeof(lb)), TD_ESP_PORT);

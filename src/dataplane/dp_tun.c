@@ -11,11 +11,13 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 #include <net/if.h>
 #include <linux/if_tun.h>
 
 #include "common/log.h"
+#include "dataplane/dp_gso.h"
 #include "dataplane/dp_netns.h"
 #include "dataplane/dp_nl.h"
 #include "dataplane/dp_tun.h"
@@ -35,11 +37,38 @@ tun_create(const struct dp_tun_cfg *cfg, struct dp_tun *tun)
 	}
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	if (tun->flags & DP_TUN_VNET_HDR)
+		ifr.ifr_flags |= IFF_VNET_HDR;
 	if (cfg->name != NULL)
 		memcpy(ifr.ifr_name, cfg->name, strlen(cfg->name));
 	if (ioctl(tun->fd, TUNSETIFF, &ifr) == -1) {
-		log_warn("TUNSETIFF %s", cfg->name != NULL ? cfg->name : "");
-		return -1;
+		if ((tun->flags & DP_TUN_VNET_HDR) == 0) {
+			log_warn("TUNSETIFF %s", cfg->name != NULL ? cfg->name : "");
+			return -1;
+		}
+		/* Fallback: a plain device, one packet per read and write. */
+		log_warn("TUNSETIFF %s with IFF_VNET_HDR, trying without",
+		    cfg->name != NULL ? cfg->name : "");
+		tun->flags &= ~(unsigned)DP_TUN_VNET_HDR;
+		ifr.ifr_flags &= ~IFF_VNET_HDR;
+		if (ioctl(tun->fd, TUNSETIFF, &ifr) == -1) {
+			log_warn("TUNSETIFF %s", cfg->name != NULL ? cfg->name : "");
+			return -1;
+		}
+	}
+	if (tun->flags & DP_TUN_VNET_HDR) {
+		int sz = DP_GSO_HDR_LEN;
+
+		if (ioctl(tun->fd, TUNSETVNETHDRSZ, &sz) == -1) {
+			log_warn("TUNSETVNETHDRSZ %s", ifr.ifr_name);
+			return -1;
+		}
+		if (ioctl(tun->fd, TUNSETOFFLOAD,
+		    (unsigned long)(TUN_F_CSUM | TUN_F_TSO4)) == -1)
+			log_warn("TUNSETOFFLOAD %s: no TSO, one packet per read",
+			    ifr.ifr_name);
+		else
+			tun->flags |= DP_TUN_OFFLOAD;
 	}
 	/* A same-named persistent leftover would be reattached by TUNSETIFF. */
 	if (ioctl(tun->fd, TUNSETPERSIST, 0) == -1) {
@@ -75,12 +104,13 @@ dp_tun_open(const struct dp_tun_cfg *cfg, struct dp_tun *tun)
 
 	memset(tun, 0, sizeof(*tun));
 	tun->fd = -1;
-	if (cfg->flags & DP_TUN_VNET_HDR) {
-		log_warnx("tun %s: IFF_VNET_HDR is not supported yet",
-		    cfg->name != NULL ? cfg->name : "");
+	if (cfg->flags & ~(unsigned)DP_TUN_VNET_HDR) {
+		log_warnx("tun %s: unknown flags 0x%x", cfg->name != NULL ? cfg->name : "",
+		    cfg->flags);
 		errno = EOPNOTSUPP;
 		return -1;
 	}
+	tun->flags = cfg->flags;
 	if (cfg->name != NULL && strlen(cfg->name) >= IFNAMSIZ) {
 		log_warnx("tun name \"%s\" is longer than %d characters", cfg->name,
 		    IFNAMSIZ - 1);
@@ -99,7 +129,6 @@ dp_tun_open(const struct dp_tun_cfg *cfg, struct dp_tun *tun)
 		return -1;
 	}
 	tun->mtu = cfg->mtu != 0 ? cfg->mtu : 1500;
-	tun->flags = cfg->flags;
 	log_debug("tun %s (ifindex %d) up in %s, mtu %u", tun->name, tun->ifindex,
 	    cfg->netns != NULL ? cfg->netns : "own netns", tun->mtu);
 	return 0;
@@ -146,6 +175,28 @@ dp_tun_write(int fd, const void *pkt, size_t len)
 	if (r == -1)
 		return -1;
 	if ((size_t)r != len) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+dp_tun_write2(int fd, const void *hdr, size_t hlen, const void *pkt, size_t len)
+{
+	struct iovec iov[2];
+	ssize_t r;
+
+	iov[0].iov_base = (void *)(uintptr_t)hdr;
+	iov[0].iov_len = hlen;
+	iov[1].iov_base = (void *)(uintptr_t)pkt;
+	iov[1].iov_len = len;
+	do
+		r = writev(fd, iov, 2);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	if ((size_t)r != hlen + len) {
 		errno = EIO;
 		return -1;
 	}

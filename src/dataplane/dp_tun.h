@@ -5,9 +5,13 @@
  * transitd's own namespace.  Devices are never persistent: closing the fd (also a
  * crash) removes the device.
  *
- * Packets are bare IP (IFF_NO_PI).  DP_TUN_VNET_HDR is reserved for the GSO path
- * (IFF_VNET_HDR + TUNSETOFFLOAD, performance.md 1(b)); it is refused until the
- * data plane can parse struct virtio_net_hdr, so nobody gets it half working.
+ * Packets are bare IP (IFF_NO_PI).  With DP_TUN_VNET_HDR (performance.md 1(b),
+ * docs/io.md "Offloads") the device is opened with IFF_VNET_HDR and
+ * TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4): every read and every write then starts
+ * with a DP_GSO_HDR_LEN-byte struct virtio_net_hdr (dp_gso.h) and a read may
+ * return a TCP superpacket of up to 64 KB.  A kernel that refuses IFF_VNET_HDR
+ * gets a plain device (tun->flags tells which); one that refuses the offloads
+ * keeps the header but never sends superpackets.
  */
 #ifndef TRANSIT_DP_TUN_H
 #define TRANSIT_DP_TUN_H
@@ -18,7 +22,8 @@
 
 #include "common/prefix.h"
 
-#define DP_TUN_VNET_HDR	0x01	/* reserved: see above */
+#define DP_TUN_VNET_HDR	0x01	/* virtio_net_hdr + TSO: see above */
+#define DP_TUN_OFFLOAD	0x02	/* out only: TUNSETOFFLOAD was accepted */
 /* IFNAMSIZ, without pulling <net/if.h> (it clashes with <linux/if.h>) into users. */
 #define DP_TUN_NAMESIZ	16
 
@@ -54,5 +59,7 @@ ssize_t	dp_tun_read_batch(int fd, uint8_t *const bufs[], size_t lens[], size_t n
 	    size_t bufsz);
 /* Write one packet: 0, or -1 with errno (EAGAIN: the device queue is full). */
 int	dp_tun_write(int fd, const void *pkt, size_t len);
+/* The same with a separate header in front (a virtio_net_hdr), one writev. */
+int	dp_tun_write2(int fd, const void *hdr, size_t hlen, const void *pkt, size_t len);
 
 #endif
