@@ -26,12 +26,15 @@ for b in "$build/transitctl" "$build/transitd" "$lab"; do
 	[ -x "$b" ] || { echo "demo: $b is not built (make build)" >&2; exit 1; }
 done
 
+# The lab is named, so that another lab on the machine (a test's, say) never makes
+# ping or down ambiguous.
+name=demo-network-a
 started=0
 down() {
 	if [ $started = 1 ]; then
 		started=0
 		echo "== transitlab down"
-		"$lab" down | tail -1
+		"$lab" down "$name" | tail -1
 	fi
 }
 trap down EXIT
@@ -41,9 +44,9 @@ echo "== transitctl check $net (the route engine; the full report: transitctl ch
 "$build/transitctl" check "$net" | sed -n '1,2p;/^cen /,/^$/p'
 echo "== transitlab up $net"
 started=1
-"$lab" up "$net" || exit 1
+"$lab" up --name "$name" "$net" || exit 1
 echo "== transitlab ping"
-"$lab" ping
+"$lab" ping --name "$name"
 rc=$?
 if [ $rc = 0 ]; then
 	cat <<'TXT'
