@@ -330,6 +330,56 @@ node_ready(struct up *u, const struct lab_plan_node *pn)
 	return ok;
 }
 
+/*
+ * What a ready node reports over its control socket: attachments up with the VPC routes
+ * they installed, tunnels and whether each has a live SA.  Nodes without a socket (a
+ * stub daemon in tests) are skipped.
+ */
+static void
+node_summary(struct up *u, const struct lab_plan_node *pn)
+{
+	char *sock = path_in(u, "sock/", pn->node->name, ".sock");
+	json_t *atts = NULL, *tuns = NULL, *v;
+	struct ctl_error err;
+	size_t i, nup = 0, nroutes = 0, nlive = 0;
+	char line[512];
+	int off;
+
+	if (access(sock, F_OK) != 0 ||
+	    ctl_client_call(sock, "show attachments", NULL, 1000, &atts, &err) == -1 ||
+	    ctl_client_call(sock, "show tunnels", NULL, 1000, &tuns, &err) == -1) {
+		json_decref(atts);
+		free(sock);
+		return;
+	}
+	json_array_foreach(atts, i, v) {
+		const char *st = json_string_value(json_object_get(v, "state"));
+
+		if (st != NULL && strcmp(st, "up") == 0)
+			nup++;
+		nroutes += json_array_size(json_object_get(v, "routes"));
+	}
+	off = snprintf(line, sizeof(line), "node %s: %zu/%zu attachment%s up, %zu VPC "
+	    "route%s installed", pn->node->name, nup, json_array_size(atts),
+	    json_array_size(atts) == 1 ? "" : "s", nroutes, nroutes == 1 ? "" : "s");
+	json_array_foreach(tuns, i, v) {
+		const char *st = json_string_value(json_object_get(v, "state"));
+		const char *name = json_string_value(json_object_get(v, "name"));
+
+		if (st != NULL && strcmp(st, "up") == 0)
+			nlive++;
+		if (off > 0 && (size_t)off < sizeof(line))
+			off += snprintf(line + off, sizeof(line) - (size_t)off, "%s %s %s",
+			    i == 0 ? "; tunnels:" : ",",
+			    name != NULL ? name : "?",
+			    st != NULL ? st : "?");
+	}
+	say(u, "%s", line);
+	json_decref(atts);
+	json_decref(tuns);
+	free(sock);
+}
+
 static int
 start_daemons(struct up *u)
 {
@@ -404,6 +454,8 @@ start_daemons(struct up *u)
 			usleep(20000);
 	}
 	rc = interrupted ? -1 : 0;
+	for (i = 0; rc == 0 && i < u->plan->nnodes; i++)
+		node_summary(u, &u->plan->nodes[i]);
 out:
 	free(ready);
 	return rc;
