@@ -26,6 +26,8 @@
 
 #include <jansson.h>
 
+#include "common/ev.h"
+#include "common/log.h"
 #include "common/prefix.h"
 #include "config/cfg.h"
 #include "dataplane/dp_hash.h"
@@ -132,6 +134,19 @@ struct td_att {
 	bool			 taken;		/* reload bookkeeping */
 };
 
+struct ike_engine;
+
+#define TD_IKE_PAIRS	4	/* Child SA pairs of one tunnel (rekey overlap) */
+
+/* A Child SA pair an IKE tunnel has in its SADB (td_ike.c). */
+struct td_ike_pair {
+	uint32_t		 spi_in, spi_out;
+	enum esp_xform_id	 xform;
+	uint64_t		 installed_s;	/* td_now_s() */
+	uint64_t		 soft_s, hard_s;	/* rekey / expiry, from install */
+	bool			 natt;
+};
+
 struct td_tunnel {
 	struct td		*td;
 	char			*key;
@@ -154,6 +169,17 @@ struct td_tunnel {
 	struct esp_sadb		*sadb;
 	uint32_t		 spi_in, spi_out;	/* manual SAs (0: none) */
 	struct td_counters	 c;
+	/* keying: ike (td_ike.c) */
+	struct ike_engine	*ike;		/* NULL: manual, or IKE down */
+	struct dp_udp		 ike_udp;	/* UDP 500; fd -1: none */
+	struct ev_timer		 ike_timer;	/* the engine's next wake-up */
+	uint8_t			*ike_rxbuf, *ike_txbuf;
+	struct log_ratelimit	 ike_rl;
+	struct td_ike_pair	 pairs[TD_IKE_PAIRS];	/* oldest first */
+	size_t			 npairs;
+	bool			 ike_up;	/* an IKE SA is established */
+	uint64_t		 ike_up_s;
+	bool			 ike_seen;	/* inbound ESP in this batch */
 	/* resolved */
 	const struct cfg_vpn_connection *conn;
 	const struct cfg_hub	*hub;		/* TGW side */
@@ -267,6 +293,19 @@ size_t		 td_tunnel_sa_delete(struct td_tunnel *);
 int		 td_manual_derive(const char *psk, const char *conn, size_t index,
 		    bool left_to_right, uint8_t *key, size_t keylen, uint32_t *spi);
 bool		 td_tunnel_live(const struct td_tunnel *);
+
+/* td_ike.c: keying ike */
+int		 td_ike_open(struct td_tunnel *);
+void		 td_ike_close(struct td_tunnel *);
+void		 td_ike_take(struct td_tunnel *to, struct td_tunnel *from);
+/* An IKE datagram (marker stripped) from the peer's `port`. */
+void		 td_ike_input(struct td_tunnel *, uint16_t port, const uint8_t *,
+		    size_t);
+void		 td_ike_traffic_seen(struct td_tunnel *);
+void		 td_ike_drain(struct td_tunnel *);
+/* Drop every Child SA pair from the SADB (the engine keeps its SAs). */
+size_t		 td_ike_sa_flush(struct td_tunnel *);
+void		 td_ike_udp_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
 
 /* td_fwd.c */
 struct td_fwd	*td_fwd_new(void);
