@@ -178,7 +178,8 @@ struct td_tunnel {
 	struct td_ike_pair	 pairs[TD_IKE_PAIRS];	/* oldest first */
 	size_t			 npairs;
 	bool			 ike_up;	/* an IKE SA is established */
-	uint64_t		 ike_up_s;
+	uint64_t		 ike_up_s;	/* the current IKE SA's start */
+	char			 ike_role[16];	/* "initiator" / "responder" */
 	bool			 ike_seen;	/* inbound ESP in this batch */
 	/* resolved */
 	const struct cfg_vpn_connection *conn;
@@ -306,6 +307,8 @@ void		 td_ike_drain(struct td_tunnel *);
 /* Drop every Child SA pair from the SADB (the engine keeps its SAs). */
 size_t		 td_ike_sa_flush(struct td_tunnel *);
 void		 td_ike_udp_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
+/* td_ike_ctl.c: show ike-sas / child-sas, tunnel up|down|rekey. */
+int		 td_ike_ctl_register(struct td *);
 
 /* td_fwd.c */
 struct td_fwd	*td_fwd_new(void);

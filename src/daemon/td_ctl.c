@@ -452,5 +452,5 @@ td_ctl_register(struct td *td)
 	for (i = 0; i < sizeof(td_cmds) / sizeof(td_cmds[0]); i++)
 		if (ctl_proto_register(td->proto, &td_cmds[i], td) == -1)
 			return -1;
-	return 0;
+	return td_ike_ctl_register(td);
 }

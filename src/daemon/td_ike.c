@@ -164,9 +164,12 @@ apply(struct td_tunnel *t, struct ike_event *ev)
 	case IKE_EV_IKE_SA_UP:
 		t->ike_up = true;
 		t->ike_up_s = td_now_s();
+		snprintf(t->ike_role, sizeof(t->ike_role), "%s",
+		    strstr(ev->text, "resp") != NULL ? "responder" : "initiator");
 		log_info("tunnel %s: IKE SA up (%s)", t->name, ev->text);
 		break;
 	case IKE_EV_IKE_SA_REKEYED:
+		t->ike_up_s = td_now_s();
 		log_info("tunnel %s: IKE SA rekeyed", t->name);
 		break;
 	case IKE_EV_IKE_SA_DOWN:
@@ -445,6 +448,7 @@ td_ike_take(struct td_tunnel *to, struct td_tunnel *from)
 	from->npairs = 0;
 	to->ike_up = from->ike_up;
 	to->ike_up_s = from->ike_up_s;
+	memcpy(to->ike_role, from->ike_role, sizeof(to->ike_role));
 	ev_timer_init(&to->ike_timer, timer_cb, to);
 	if (armed && to->td != NULL && to->td->ev != NULL)
 		ev_timer_at(to->td->ev, &to->ike_timer, when);

@@ -4,7 +4,9 @@
 # says startup: start, node b's startup: add, so a initiates and b answers.
 # Checks: the tunnel comes up by itself on both ends; ping both ways; tcpdump on the
 # underlay shows IKE (UDP 500, or 4500 with the non-ESP marker) and ESP in UDP 4500
-# only, never the inner ICMP.
+# only, never the inner ICMP; `transitctl show ike-sas / child-sas`; `tunnel rekey`
+# during a 100-per-second ping loses no packet and changes the SPIs; `tunnel down`
+# drops the traffic with a silent underlay (fail closed); `tunnel up` brings it back.
 # Usage: ike_two_sites.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -100,6 +102,57 @@ icmp=$(tcpdump -r "$tmp/up.pcap" -nn 'host 10.1.0.10 or host 10.2.0.10' \
 [ "$other" = 0 ] || fail "other IP traffic on the underlay: $(tcpdump -r "$tmp/up.pcap" -nn 'ip and not udp port 4500 and not udp port 500' 2>&1)"
 [ "$icmp" = 0 ] || fail "inner ICMP visible on the underlay: $icmp packets"
 echo "ok: underlay: $ike500 IKE on 500, $ike4500 IKE on 4500, $esp ESP in UDP, nothing else"
+
+# 4. What transitctl shows.
+"$ctl" -s "$tmp/a.sock" show ike-sas >"$tmp/ike-sas" || fail "show ike-sas"
+grep -q "conn-ab/1: IKEv2, established, 192.0.2.1\[initiator\] <-> 192.0.2.2, profile aws" \
+    "$tmp/ike-sas" || fail "show ike-sas on a: $(cat "$tmp/ike-sas")"
+"$ctl" -s "$tmp/b.sock" show ike-sas | grep -q "established, 192.0.2.2\[responder\]" ||
+    fail "show ike-sas on b: $("$ctl" -s "$tmp/b.sock" show ike-sas)"
+"$ctl" -s "$tmp/a.sock" show child-sas >"$tmp/child-sas" || fail "show child-sas"
+grep -q "conn-ab/1: installed, aes256-sha256, udp-4500" "$tmp/child-sas" ||
+    fail "show child-sas on a: $(cat "$tmp/child-sas")"
+spi_a=$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -m1 '"spi_in"')
+spi_b=$("$ctl" -j -s "$tmp/b.sock" show child-sas | grep -m1 '"spi_out"')
+[ "${spi_a#*:}" = "${spi_b#*:}" ] || fail "a's inbound SPI $spi_a is not b's outbound $spi_b"
+echo "ok: show ike-sas / child-sas (a's inbound SPI = b's outbound SPI)"
+
+# 5. Child SA rekey in the middle of a 100/s ping: every request answered.
+ip netns exec "$va" ping -c 300 -i 0.01 -W 2 10.2.0.10 >"$tmp/flood" 2>&1 &
+ping_pid=$!
+sleep 1
+"$ctl" -s "$tmp/a.sock" tunnel rekey conn-ab/1 >/dev/null || fail "tunnel rekey"
+wait "$ping_pid"
+grep -q "300 packets transmitted, 300 received" "$tmp/flood" ||
+    fail "packets lost across the rekey: $(tail -3 "$tmp/flood")"
+spi_a2=$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -m1 '"spi_in"')
+[ "$spi_a2" != "$spi_a" ] || fail "the SPIs did not change: $spi_a2"
+n=$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -c '"spi_in"')
+[ "$n" = 1 ] || fail "a has $n Child SA pairs after the rekey (old one not deleted)"
+grep -q "Child SA deleted" "$tmp/log-b" || fail "b did not delete the old pair"
+echo "ok: tunnel rekey under a 100/s ping: 300/300 answered, new SPIs, old pair gone"
+
+# 6. tunnel down: no SA on either end, traffic dropped, underlay silent.
+"$ctl" -s "$tmp/a.sock" tunnel down conn-ab/1 >/dev/null || fail "tunnel down"
+wait_state "$tmp/a.sock" ike-down || fail "a: not ike-down: $("$ctl" -s "$tmp/a.sock" show tunnels)"
+wait_state "$tmp/b.sock" ike-down || fail "b: not ike-down: $("$ctl" -s "$tmp/b.sock" show tunnels)"
+capture_start "$tmp/closed.pcap"
+ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10 >/dev/null 2>&1 &&
+    fail "ping passed with the tunnel down"
+capture_stop
+n=$(tcpdump -r "$tmp/closed.pcap" -nn 'ip' 2>/dev/null | wc -l)
+[ "$n" = 0 ] || fail "$n packets on the underlay while the tunnel is down"
+"$ctl" -s "$tmp/a.sock" show counters | grep -q "no_sa=" || fail "no no_sa counter"
+echo "ok: tunnel down: fail closed (dropped as no_sa, underlay silent)"
+
+# 7. tunnel up: back.
+"$ctl" -s "$tmp/a.sock" tunnel up conn-ab/1 >/dev/null || fail "tunnel up"
+wait_state "$tmp/a.sock" up || fail "a: not up again"
+wait_state "$tmp/b.sock" up || fail "b: not up again"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after tunnel up: $out"
+"$ctl" -s "$tmp/a.sock" tunnel up nosuch/1 >/dev/null 2>&1
+[ $? = 1 ] || fail "tunnel up of an unknown tunnel should exit 1"
+echo "ok: tunnel up: traffic back"
 
 for pid in $pid_a $pid_b; do
 	kill -TERM "$pid"
