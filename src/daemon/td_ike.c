@@ -397,9 +397,19 @@ td_ike_open(struct td_tunnel *t)
 void
 td_ike_close(struct td_tunnel *t)
 {
+	struct ike_dgram d;
+
 	if (t->td != NULL && t->td->ev != NULL)
 		ev_timer_cancel(t->td->ev, &t->ike_timer);
 	if (t->ike != NULL) {
+		/*
+		 * Tell the peer (shutdown, tunnel gone in a reload): one Delete, not
+		 * retransmitted; it then fails closed at once instead of after DPD.
+		 */
+		if (t->td != NULL && t->td->ev != NULL && t->ike_up &&
+		    ike_engine_delete(t->ike, t->id, now_ms(t)) == 0)
+			while (ike_engine_pop_dgram(t->ike, &d))
+				send_one(t, &d);
 		ike_engine_free(t->ike);
 		t->ike = NULL;
 	}

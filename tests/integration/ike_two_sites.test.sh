@@ -6,7 +6,8 @@
 # underlay shows IKE (UDP 500, or 4500 with the non-ESP marker) and ESP in UDP 4500
 # only, never the inner ICMP; `transitctl show ike-sas / child-sas`; `tunnel rekey`
 # during a 100-per-second ping loses no packet and changes the SPIs; `tunnel down`
-# drops the traffic with a silent underlay (fail closed); `tunnel up` brings it back.
+# drops the traffic with a silent underlay (fail closed); `tunnel up` brings it back;
+# a reload keeps the tunnel with its IKE and Child SAs.
 # Usage: ike_two_sites.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -154,7 +155,43 @@ out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after t
 [ $? = 1 ] || fail "tunnel up of an unknown tunnel should exit 1"
 echo "ok: tunnel up: traffic back"
 
-for pid in $pid_a $pid_b; do
+# 8. A reload with an unchanged file keeps the tunnel with its engine, IKE SA and
+# Child SAs (same SPIs, traffic flows, and the moved engine still rekeys).
+spi_r1=$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -m1 '"spi_in"')
+ike_r1=$("$ctl" -j -s "$tmp/a.sock" show ike-sas | grep -m1 '"spi_i"')
+kill -HUP "$pid_a"
+for _ in $(seq 50); do
+	grep -q "1 tunnel(s), 2 kept" "$tmp/log-a" && break
+	sleep 0.1
+done
+grep -q "1 tunnel(s), 2 kept" "$tmp/log-a" || fail "reload did not keep the tunnel"
+[ "$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -m1 '"spi_in"')" = "$spi_r1" ] ||
+    fail "the Child SA changed across the reload"
+[ "$("$ctl" -j -s "$tmp/a.sock" show ike-sas | grep -m1 '"spi_i"')" = "$ike_r1" ] ||
+    fail "the IKE SA changed across the reload"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after reload: $out"
+"$ctl" -s "$tmp/a.sock" tunnel rekey conn-ab/1 >/dev/null || fail "tunnel rekey after reload"
+for _ in $(seq 50); do
+	[ "$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -c '"spi_in"')" = 1 ] &&
+	    [ "$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -m1 '"spi_in"')" != "$spi_r1" ] &&
+	    break
+	sleep 0.1
+done
+[ "$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -m1 '"spi_in"')" != "$spi_r1" ] ||
+    fail "no rekey after the reload"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after rekey: $out"
+echo "ok: reload keeps the IKE and Child SAs; the kept engine rekeys"
+
+# 9. a stops: it sends a Delete, b fails closed at once (not after DPD).
+kill -TERM "$pid_a"
+wait "$pid_a" || fail "transitd a exited $?"
+itest_forget "$pid_a"
+wait_state "$tmp/b.sock" ike-down || fail "b: still up after a stopped"
+# The first down was `tunnel down` in step 6.
+[ "$(grep -c "tunnel conn-ab/1: IKE SA down" "$tmp/log-b")" = 2 ] || fail "b logged no second IKE SA down"
+echo "ok: a stopping deletes the IKE SA on b"
+
+for pid in $pid_b; do
 	kill -TERM "$pid"
 	wait "$pid" || fail "transitd exited $?"
 	itest_forget "$pid"
