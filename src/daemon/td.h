@@ -2,15 +2,18 @@
  * td: transitd, the gateway daemon of one node (docs/daemon.md; design.md "Inside
  * transitd").  One struct td holds everything the daemon owns: the loaded network
  * file and its computed routing (net_build), the attachments this node runs (TUN
- * devices inside VPC namespaces), its tunnels (UDP 4500 sockets, one SADB each), the
- * control socket and the forwarding buffers.  Nothing is process-wide except the log
- * sink; signals arrive through the loop's signalfd.
+ * devices inside VPC namespaces), its tunnels (UDP 4500 sockets, one SADB each, an
+ * IKEv2 engine each when keyed by IKE), the control socket and the forwarding
+ * buffers.  Nothing is process-wide except the log sink; signals arrive through the
+ * loop's signalfd.
  *
  * Files, by job:
  *   td_main.c    lifecycle: start, loop glue, signals, shutdown
  *   td_node.c    what this node owns: attachments and tunnels planned from the file
  *   td_attach.c  TUN devices and the routes they get in the VPC namespace
  *   td_tunnel.c  tunnel sockets, manual keying (HKDF), SA install/delete
+ *   td_ike.c     keying ike: the tunnel's IKEv2 engine, UDP 500, events -> SADB
+ *   td_ike_ctl.c show ike-sas / child-sas, tunnel up|down|rekey
  *   td_fwd.c     the forwarding loop (TUN batch, UDP batch)
  *   td_fib.c     the FIBs (route/fib.h) compiled from the route tables
  *   td_ctl.c     control-socket commands
@@ -173,6 +176,7 @@ struct td_tunnel {
 	struct ike_engine	*ike;		/* NULL: manual, or IKE down */
 	struct dp_udp		 ike_udp;	/* UDP 500; fd -1: none */
 	struct ev_timer		 ike_timer;	/* the engine's next wake-up */
+	struct ev_timer		 ka_timer;	/* NAT-T keepalives (RFC 3948 4) */
 	uint8_t			*ike_rxbuf, *ike_txbuf;
 	struct log_ratelimit	 ike_rl;
 	struct td_ike_pair	 pairs[TD_IKE_PAIRS];	/* oldest first */

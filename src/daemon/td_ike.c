@@ -34,6 +34,7 @@
 
 #define TD_IKE_BUF	65536		/* largest IKE datagram we read */
 #define TD_IKE_MARKER	4		/* non-ESP marker on port 4500 */
+#define TD_KA_INTERVAL	20		/* s between NAT-T keepalives (RFC 3948 4) */
 
 static void
 rand_cb(void *buf, size_t len, void *arg)
@@ -82,6 +83,40 @@ pair_drop(struct td_tunnel *t, struct td_ike_pair *p)
 		t->spi_out = t->pairs[t->npairs - 1].spi_out;
 	} else
 		t->spi_in = t->spi_out = 0;
+}
+
+static bool
+natt(const struct td_tunnel *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->npairs; i++)
+		if (t->pairs[i].natt)
+			return true;
+	return false;
+}
+
+/*
+ * A NAT between the peers: a one-byte 0xff datagram on 4500 every 20 s keeps
+ * the NAT mapping open while the tunnel is idle (RFC 3948 2.3, 4).
+ */
+static void
+ka_cb(struct ev_loop *ev, struct ev_timer *tm, void *arg)
+{
+	uint8_t ka = 0xff;
+	struct td_tunnel *t = arg;
+	struct dp_udp_msg m;
+
+	(void)tm;
+	if (!natt(t) || t->udp.fd == -1)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.buf = &ka;
+	m.len = sizeof(ka);
+	m.peer = t->peer;
+	m.peer_port = TD_ESP_PORT;
+	(void)dp_udp_send_batch(&t->udp, &m, 1);
+	ev_timer_after(ev, &t->ka_timer, (uint64_t)TD_KA_INTERVAL * 1000000000);
 }
 
 static int
@@ -138,6 +173,9 @@ install(struct td_tunnel *t, const struct ike_child_install *c)
 	pr->natt = c->natt;
 	t->spi_in = c->spi_in;
 	t->spi_out = c->spi_out;
+	if (c->natt && !ev_timer_armed(&t->ka_timer))
+		ev_timer_after(t->td->ev, &t->ka_timer,
+		    (uint64_t)TD_KA_INTERVAL * 1000000000);
 	log_info("tunnel %s: Child SA installed (in 0x%08x, out 0x%08x, %s%s%s)",
 	    t->name, c->spi_in, c->spi_out, esp_xform_info(p.xform)->name,
 	    c->natt ? ", natt" : "", c->replaces_spi_in != 0 ? ", rekey" : "");
@@ -353,6 +391,7 @@ td_ike_open(struct td_tunnel *t)
 	t->ike_txbuf = xmalloc(TD_IKE_BUF);
 	log_ratelimit_init(&t->ike_rl, 5, 1000);
 	ev_timer_init(&t->ike_timer, timer_cb, t);
+	ev_timer_init(&t->ka_timer, ka_cb, t);
 
 	memset(&tc, 0, sizeof(tc));
 	tc.id = t->id;
@@ -399,8 +438,10 @@ td_ike_close(struct td_tunnel *t)
 {
 	struct ike_dgram d;
 
-	if (t->td != NULL && t->td->ev != NULL)
+	if (t->td != NULL && t->td->ev != NULL) {
 		ev_timer_cancel(t->td->ev, &t->ike_timer);
+		ev_timer_cancel(t->td->ev, &t->ka_timer);
+	}
 	if (t->ike != NULL) {
 		/*
 		 * Tell the peer (shutdown, tunnel gone in a reload): one Delete, not
@@ -441,10 +482,13 @@ void
 td_ike_take(struct td_tunnel *to, struct td_tunnel *from)
 {
 	bool armed = ev_timer_armed(&from->ike_timer);
-	uint64_t when = from->ike_timer.when_ns;
+	bool ka = ev_timer_armed(&from->ka_timer);
+	uint64_t when = from->ike_timer.when_ns, ka_when = from->ka_timer.when_ns;
 
-	if (from->td != NULL && from->td->ev != NULL)
+	if (from->td != NULL && from->td->ev != NULL) {
 		ev_timer_cancel(from->td->ev, &from->ike_timer);
+		ev_timer_cancel(from->td->ev, &from->ka_timer);
+	}
 	to->ike = from->ike;
 	from->ike = NULL;
 	to->ike_udp = from->ike_udp;
@@ -460,6 +504,9 @@ td_ike_take(struct td_tunnel *to, struct td_tunnel *from)
 	to->ike_up_s = from->ike_up_s;
 	memcpy(to->ike_role, from->ike_role, sizeof(to->ike_role));
 	ev_timer_init(&to->ike_timer, timer_cb, to);
+	ev_timer_init(&to->ka_timer, ka_cb, to);
 	if (armed && to->td != NULL && to->td->ev != NULL)
 		ev_timer_at(to->td->ev, &to->ike_timer, when);
+	if (ka && to->td != NULL && to->td->ev != NULL)
+		ev_timer_at(to->td->ev, &to->ka_timer, ka_when);
 }
