@@ -2,15 +2,18 @@
  * td: transitd, the gateway daemon of one node (docs/daemon.md; design.md "Inside
  * transitd").  One struct td holds everything the daemon owns: the loaded network
  * file and its computed routing (net_build), the attachments this node runs (TUN
- * devices inside VPC namespaces), its tunnels (UDP 4500 sockets, one SADB each), the
- * control socket and the forwarding buffers.  Nothing is process-wide except the log
- * sink; signals arrive through the loop's signalfd.
+ * devices inside VPC namespaces), its tunnels (UDP 4500 sockets, one SADB each, an
+ * IKEv2 engine each when keyed by IKE), the control socket and the forwarding
+ * buffers.  Nothing is process-wide except the log sink; signals arrive through the
+ * loop's signalfd.
  *
  * Files, by job:
  *   td_main.c    lifecycle: start, loop glue, signals, shutdown
  *   td_node.c    what this node owns: attachments and tunnels planned from the file
  *   td_attach.c  TUN devices and the routes they get in the VPC namespace
  *   td_tunnel.c  tunnel sockets, manual keying (HKDF), SA install/delete
+ *   td_ike.c     keying ike: the tunnel's IKEv2 engine, UDP 500, events -> SADB
+ *   td_ike_ctl.c show ike-sas / child-sas, tunnel up|down|rekey
  *   td_fwd.c     the forwarding loop (TUN batch, UDP batch)
  *   td_fib.c     the FIBs (route/fib.h) compiled from the route tables
  *   td_ctl.c     control-socket commands
@@ -26,6 +29,8 @@
 
 #include <jansson.h>
 
+#include "common/ev.h"
+#include "common/log.h"
 #include "common/prefix.h"
 #include "config/cfg.h"
 #include "dataplane/dp_hash.h"
@@ -132,6 +137,19 @@ struct td_att {
 	bool			 taken;		/* reload bookkeeping */
 };
 
+struct ike_engine;
+
+#define TD_IKE_PAIRS	4	/* Child SA pairs of one tunnel (rekey overlap) */
+
+/* A Child SA pair an IKE tunnel has in its SADB (td_ike.c). */
+struct td_ike_pair {
+	uint32_t		 spi_in, spi_out;
+	enum esp_xform_id	 xform;
+	uint64_t		 installed_s;	/* td_now_s() */
+	uint64_t		 soft_s, hard_s;	/* rekey / expiry, from install */
+	bool			 natt;
+};
+
 struct td_tunnel {
 	struct td		*td;
 	char			*key;
@@ -154,6 +172,19 @@ struct td_tunnel {
 	struct esp_sadb		*sadb;
 	uint32_t		 spi_in, spi_out;	/* manual SAs (0: none) */
 	struct td_counters	 c;
+	/* keying: ike (td_ike.c) */
+	struct ike_engine	*ike;		/* NULL: manual, or IKE down */
+	struct dp_udp		 ike_udp;	/* UDP 500; fd -1: none */
+	struct ev_timer		 ike_timer;	/* the engine's next wake-up */
+	struct ev_timer		 ka_timer;	/* NAT-T keepalives (RFC 3948 4) */
+	uint8_t			*ike_rxbuf, *ike_txbuf;
+	struct log_ratelimit	 ike_rl;
+	struct td_ike_pair	 pairs[TD_IKE_PAIRS];	/* oldest first */
+	size_t			 npairs;
+	bool			 ike_up;	/* an IKE SA is established */
+	uint64_t		 ike_up_s;	/* the current IKE SA's start */
+	char			 ike_role[16];	/* "initiator" / "responder" */
+	bool			 ike_seen;	/* inbound ESP in this batch */
 	/* resolved */
 	const struct cfg_vpn_connection *conn;
 	const struct cfg_hub	*hub;		/* TGW side */
@@ -267,6 +298,21 @@ size_t		 td_tunnel_sa_delete(struct td_tunnel *);
 int		 td_manual_derive(const char *psk, const char *conn, size_t index,
 		    bool left_to_right, uint8_t *key, size_t keylen, uint32_t *spi);
 bool		 td_tunnel_live(const struct td_tunnel *);
+
+/* td_ike.c: keying ike */
+int		 td_ike_open(struct td_tunnel *);
+void		 td_ike_close(struct td_tunnel *);
+void		 td_ike_take(struct td_tunnel *to, struct td_tunnel *from);
+/* An IKE datagram (marker stripped) from the peer's `port`. */
+void		 td_ike_input(struct td_tunnel *, uint16_t port, const uint8_t *,
+		    size_t);
+void		 td_ike_traffic_seen(struct td_tunnel *);
+void		 td_ike_drain(struct td_tunnel *);
+/* Drop every Child SA pair from the SADB (the engine keeps its SAs). */
+size_t		 td_ike_sa_flush(struct td_tunnel *);
+void		 td_ike_udp_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
+/* td_ike_ctl.c: show ike-sas / child-sas, tunnel up|down|rekey. */
+int		 td_ike_ctl_register(struct td *);
 
 /* td_fwd.c */
 struct td_fwd	*td_fwd_new(void);

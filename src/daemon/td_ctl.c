@@ -159,10 +159,10 @@ show_routes(const json_t *args, void *ctx, struct ctl_error *err)
 static const char *
 tunnel_state(const struct td_tunnel *t)
 {
-	if (!t->manual)
-		return "down-ike";	/* IKE not implemented yet: fail closed */
 	if (t->udp.fd == -1)
 		return "down";
+	if (!t->manual && !t->ike_up)
+		return "ike-down";
 	return td_tunnel_live(t) ? "up" : "no-sa";
 }
 
@@ -189,7 +189,8 @@ show_tunnels(const json_t *args, void *ctx, struct ctl_error *err)
 		    sizeof(pb))));
 		json_object_set_new(o, "keying", json_string(t->manual ? "manual" : "ike"));
 		json_object_set_new(o, "transform",
-		    json_string(esp_xform_info(t->xform)->name));
+		    json_string(esp_xform_info(!t->manual && t->npairs > 0 ?
+		    t->pairs[t->npairs - 1].xform : t->xform)->name));
 		json_object_set_new(o, "mtu", json_integer(t->mtu));
 		json_object_set_new(o, "mss", json_integer(t->mss));
 		json_object_set_new(o, "state", json_string(tunnel_state(t)));
@@ -451,5 +452,5 @@ td_ctl_register(struct td *td)
 	for (i = 0; i < sizeof(td_cmds) / sizeof(td_cmds[0]); i++)
 		if (ctl_proto_register(td->proto, &td_cmds[i], td) == -1)
 			return -1;
-	return 0;
+	return td_ike_ctl_register(td);
 }

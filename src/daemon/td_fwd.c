@@ -761,7 +761,18 @@ from_udp(struct td *td, struct td_tunnel *t, struct esp_pkt *p)
 {
 	struct esp_sa *sa = NULL;
 
-	if (esp_udp_classify(p->buf + p->head, p->len) != ESP_UDP_ESP) {
+	switch (esp_udp_classify(p->buf + p->head, p->len)) {
+	case ESP_UDP_ESP:
+		break;
+	case ESP_UDP_IKE:
+		/* RFC 3948 2.2: strip the non-ESP marker, the rest is IKE. */
+		if (t->ike != NULL) {
+			td_ike_input(t, TD_ESP_PORT, p->buf + p->head + 4, p->len - 4);
+			return;
+		}
+		t->c.drops[TD_DROP_NOT_ESP]++;
+		return;
+	default:
 		t->c.drops[TD_DROP_NOT_ESP]++;
 		return;
 	}
@@ -770,6 +781,7 @@ from_udp(struct td *td, struct td_tunnel *t, struct esp_pkt *p)
 		t->c.drops[TD_DROP_DECAP]++;
 		return;
 	}
+	t->ike_seen = true;
 	forward(td, NULL, t, p, NULL);
 }
 
@@ -829,4 +841,9 @@ td_fwd_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 	}
 	flush(td);
 	gro_flush(td);
+	if (t->ike_seen) {
+		/* Liveness for DPD (RFC 7296 2.4): once per batch is enough. */
+		t->ike_seen = false;
+		td_ike_traffic_seen(t);
+	}
 }

@@ -286,13 +286,16 @@ tunnel_new(const struct cfg_vpn_connection *c, size_t i, bool left)
 	t->hub = side->hub;
 	t->vpngw = side->vpngw;
 	t->udp.fd = -1;
+	t->ike_udp.fd = -1;
 	sl = sel_str(t->ts_local, t->n_local);
 	sr = sel_str(t->ts_remote, t->n_remote);
 	/* The PSK is compared separately (td_reload.c), never put in a string. */
-	t->key = xasprintf("%s|%zu|%d|%s|%s|%u|%d|%d|%u|%s|%s|%s",
+	t->key = xasprintf("%s|%zu|%d|%s|%s|%u|%d|%d|%u|%s|%s|%s|ike%u,%d,%u,%d,%u,%u,%u",
 	    c->name, i, left, addr_fmt(&t->local, lb, sizeof(lb)),
 	    addr_fmt(&t->peer, pb, sizeof(pb)), t->mtu, c->profile, c->keying,
-	    c->replay_window, sl, sr, side->gateway.name);
+	    c->replay_window, sl, sr, side->gateway.name, c->ike_version,
+	    c->startup, c->dpd_timeout_s, c->dpd_action, c->lifetime_ike_s,
+	    c->lifetime_child_s, c->rekey_margin_s);
 	free(sl);
 	free(sr);
 	return t;

@@ -64,9 +64,12 @@ unregister(struct td *td)
 	for (i = 0; i < td->natts; i++)
 		if (td->atts[i]->tun.fd != -1)
 			ev_io_del(td->ev, td->atts[i]->tun.fd);
-	for (i = 0; i < td->ntuns; i++)
+	for (i = 0; i < td->ntuns; i++) {
 		if (td->tuns[i]->udp.fd != -1)
 			ev_io_del(td->ev, td->tuns[i]->udp.fd);
+		if (td->tuns[i]->ike_udp.fd != -1)
+			ev_io_del(td->ev, td->tuns[i]->ike_udp.fd);
+	}
 }
 
 static void
@@ -79,11 +82,16 @@ reregister(struct td *td)
 		    ev_io_add(td->ev, td->atts[i]->tun.fd, EV_READ, td_fwd_tun_cb,
 		    td->atts[i]) == -1)
 			log_warn("attachment %s: ev_io_add", td->atts[i]->name);
-	for (i = 0; i < td->ntuns; i++)
+	for (i = 0; i < td->ntuns; i++) {
 		if (td->tuns[i]->udp.fd != -1 &&
 		    ev_io_add(td->ev, td->tuns[i]->udp.fd, EV_READ, td_fwd_udp_cb,
 		    td->tuns[i]) == -1)
 			log_warn("tunnel %s: ev_io_add", td->tuns[i]->name);
+		if (td->tuns[i]->ike_udp.fd != -1 &&
+		    ev_io_add(td->ev, td->tuns[i]->ike_udp.fd, EV_READ, td_ike_udp_cb,
+		    td->tuns[i]) == -1)
+			log_warn("tunnel %s: ev_io_add (IKE)", td->tuns[i]->name);
+	}
 }
 
 json_t *

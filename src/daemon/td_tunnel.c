@@ -4,8 +4,8 @@
  * its own SADB (so an SPI only ever resolves to this tunnel's SAs: RFC 4301 5.2,
  * reliability.md 4.2 "each tunnel and SA is bound to exactly one table"), and manual
  * keying: both ends derive the same SAs from the tunnel PSK with HKDF-SHA256
- * (RFC 5869 through OpenSSL EVP_KDF "HKDF"; docs/daemon.md "Manual keying").  IKE
- * keying is not implemented yet: such tunnels stay down (fail closed).
+ * (RFC 5869 through OpenSSL EVP_KDF "HKDF"; docs/daemon.md "Manual keying").
+ * `keying: ike` tunnels get their SAs from the IKEv2 engine instead (td_ike.c).
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -148,8 +148,8 @@ int
 td_tunnel_sa_install(struct td_tunnel *t, char *err, size_t errlen)
 {
 	if (!t->manual) {
-		snprintf(err, errlen, "tunnel %s: keying is ike; IKE not implemented "
-		    "yet; use keying: manual", t->name);
+		snprintf(err, errlen, "tunnel %s: keying is ike; use `tunnel up` "
+		    "(IKE installs the SAs)", t->name);
 		return -1;
 	}
 	if (t->psk == NULL) {
@@ -178,6 +178,8 @@ td_tunnel_sa_delete(struct td_tunnel *t)
 
 	if (t->sadb == NULL)
 		return 0;
+	if (!t->manual)
+		return td_ike_sa_flush(t);
 	if (t->spi_out != 0 && esp_sadb_delete(t->sadb, ESP_DIR_OUT, t->spi_out) == 0)
 		n++;
 	if (t->spi_in != 0 && esp_sadb_delete(t->sadb, ESP_DIR_IN, t->spi_in) == 0)
@@ -194,9 +196,9 @@ td_tunnel_open(struct td_tunnel *t)
 	char err[256], lb[64], pb[64];
 	int v;
 
-	if (!t->manual) {
-		log_warnx("tunnel %s: keying ike: IKE not implemented yet; use keying: "
-		    "manual (tunnel stays down: fail closed)", t->name);
+	if (!t->manual && t->conn->ike_version != 2) {
+		log_warnx("tunnel %s: ike_version %u: IKEv1 is not implemented (tunnel "
+		    "stays down: fail closed)", t->name, t->conn->ike_version);
 		return -1;
 	}
 	memset(&c, 0, sizeof(c));
@@ -234,7 +236,12 @@ td_tunnel_open(struct td_tunnel *t)
 	log_info("tunnel %s: %s:%d <-> %s:%d, mtu %u, mss %u", t->name,
 	    addr_fmt(&t->local, lb, sizeof(lb)), TD_ESP_PORT,
 	    addr_fmt(&t->peer, pb, sizeof(pb)), TD_ESP_PORT, t->mtu, t->mss);
-	if (td_tunnel_sa_install(t, err, sizeof(err)) == -1)
+	if (!t->manual) {
+		if (td_ike_open(t) == -1) {
+			td_tunnel_close(t);
+			return -1;
+		}
+	} else if (td_tunnel_sa_install(t, err, sizeof(err)) == -1)
 		log_warnx("%s", err);
 	return 0;
 }
@@ -242,6 +249,7 @@ td_tunnel_open(struct td_tunnel *t)
 void
 td_tunnel_close(struct td_tunnel *t)
 {
+	td_ike_close(t);
 	if (t->sadb != NULL) {
 		esp_sadb_free(t->sadb);
 		t->sadb = NULL;
@@ -266,5 +274,6 @@ td_tunnel_take(struct td_tunnel *to, struct td_tunnel *from)
 	to->spi_out = from->spi_out;
 	from->spi_in = from->spi_out = 0;
 	to->c = from->c;
+	td_ike_take(to, from);
 	from->taken = true;
 }

@@ -35,6 +35,7 @@ int	ctl_cmd_check(const struct ctl_opts *, int, char **);
 int	ctl_cmd_show(const struct ctl_opts *, int, char **);
 int	ctl_cmd_reload(const struct ctl_opts *, int, char **);
 int	ctl_cmd_sa(const struct ctl_opts *, int, char **);
+int	ctl_cmd_tunnel(const struct ctl_opts *, int, char **);
 /* Print a subcommand's help (show.c: the show/sa topics); false when unknown. */
 bool	ctl_show_help(const char *cmd, FILE *);
 int	ctl_usage_error(const char *cmd, const char *fmt, ...)

@@ -20,10 +20,12 @@ static const struct ctl_subcmd commands[] = {
 	    "validate a network file and print every route table it implies", ctl_cmd_check },
 	{ "show", "[-j] WHAT [ARGS]",
 	    "ask a running transitd: attachments, route-tables, routes, tunnels, sas, "
-	    "counters", ctl_cmd_show },
+	    "ike-sas, child-sas, counters", ctl_cmd_show },
 	{ "reload", "", "make transitd re-read its network file", ctl_cmd_reload },
 	{ "sa", "delete|install TUNNEL", "delete or re-install a tunnel's SAs",
 	    ctl_cmd_sa },
+	{ "tunnel", "up|down|rekey TUNNEL", "IKE: initiate, delete or rekey a tunnel",
+	    ctl_cmd_tunnel },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "[COMMAND]", "show this help, or one command's", cmd_help },
 };

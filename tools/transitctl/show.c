@@ -1,5 +1,5 @@
 /*
- * transitctl show / reload / sa: ask a running transitd over its control socket
+ * transitctl show / reload / sa / tunnel: ask a running transitd over its control socket
  * (docs/control-protocol.md "transitd commands") and print the answer as a table
  * (birdc/swanctl style) or, with -j, as the JSON result.
  *
@@ -32,6 +32,8 @@ static const struct topic show_topics[] = {
 	{ "tunnels", "", "tunnels: addresses, keying, state, SPIs, counters" },
 	{ "sas", "[--keys]", "ESP SAs; --keys adds the key material (main socket only; "
 	    "for tshark's ESP SA table)" },
+	{ "ike-sas", "", "IKE SAs (keying ike): state, role, SPIs, established, rekey" },
+	{ "child-sas", "", "Child SA pairs (keying ike): SPIs, transform, rekey, counters" },
 	{ "counters", "", "packets, bytes and drops by reason, per attachment and tunnel" },
 };
 
@@ -52,6 +54,13 @@ ctl_show_help(const char *cmd, FILE *f)
 		    "its traffic is dropped (fail closed)\n"
 		    "    install TUNNEL re-derive and install a manually keyed tunnel's "
 		    "SAs\n");
+		return true;
+	}
+	if (strcmp(cmd, "tunnel") == 0) {
+		fprintf(f, "\n    up TUNNEL      initiate the IKE SA of TUNNEL (CONNECTION/N)\n"
+		    "    down TUNNEL    delete its IKE and Child SAs: traffic is dropped "
+		    "(fail closed)\n"
+		    "    rekey TUNNEL   rekey its Child SA (make-before-break)\n");
 		return true;
 	}
 	if (strcmp(cmd, "reload") == 0) {
@@ -266,6 +275,51 @@ print_sas(const json_t *r)
 }
 
 static void
+print_ike_sas(const json_t *r)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach(r, i, s) {
+		printf("%s: IKEv%" JSON_INTEGER_FORMAT ", %s, %s[%s] <-> %s, profile %s, "
+		    "startup %s\n", str(s, "tunnel"), num(s, "version"), str(s, "state"),
+		    str(s, "local"), str(s, "role"), str(s, "peer"), str(s, "profile"),
+		    str(s, "startup"));
+		if (json_object_get(s, "spi_i") != NULL)
+			printf("  SPIs %s_i %s_r%s, established %" JSON_INTEGER_FORMAT
+			    "s ago, rekeying in %" JSON_INTEGER_FORMAT "s\n",
+			    str(s, "spi_i"), str(s, "spi_r"),
+			    json_is_true(json_object_get(s, "natt")) ? " (NAT-T)" : "",
+			    num(s, "established_s"), num(s, "rekey_s"));
+		printf("  %" JSON_INTEGER_FORMAT " IKE SA(s), %" JSON_INTEGER_FORMAT
+		    " Child SA(s), lifetime %" JSON_INTEGER_FORMAT "s, DPD timeout %"
+		    JSON_INTEGER_FORMAT "s\n", num(s, "ike_sas"), num(s, "child_sas"),
+		    num(s, "lifetime_s"), num(s, "dpd_timeout_s"));
+	}
+}
+
+static void
+print_child_sas(const json_t *r)
+{
+	size_t i;
+	json_t *s;
+
+	json_array_foreach(r, i, s) {
+		printf("%s: %s, %s, %s, SPIs 0x%08llx_i 0x%08llx_o\n", str(s, "tunnel"),
+		    str(s, "state"), str(s, "transform"), str(s, "encap"),
+		    (unsigned long long)num(s, "spi_in"),
+		    (unsigned long long)num(s, "spi_out"));
+		printf("  installed %" JSON_INTEGER_FORMAT "s ago, rekeying in %"
+		    JSON_INTEGER_FORMAT "s, expires in %" JSON_INTEGER_FORMAT "s\n",
+		    num(s, "installed_s"), num(s, "rekey_s"), num(s, "expires_s"));
+		printf("  in  %" JSON_INTEGER_FORMAT " packets, %" JSON_INTEGER_FORMAT
+		    " bytes\n  out %" JSON_INTEGER_FORMAT " packets, %" JSON_INTEGER_FORMAT
+		    " bytes\n", num(s, "packets_in"), num(s, "bytes_in"),
+		    num(s, "packets_out"), num(s, "bytes_out"));
+	}
+}
+
+static void
 print_counters(const json_t *r)
 {
 	const char *k;
@@ -377,6 +431,16 @@ ctl_cmd_show(const struct ctl_opts *o, int argc, char **argv)
 			return rc;
 		return output(&oo, res, print_sas);
 	}
+	if (strcmp(what, "ike-sas") == 0 && argc == 2) {
+		if ((rc = call(&oo, "show ike-sas", args, &res)) != 0)
+			return rc;
+		return output(&oo, res, print_ike_sas);
+	}
+	if (strcmp(what, "child-sas") == 0 && argc == 2) {
+		if ((rc = call(&oo, "show child-sas", args, &res)) != 0)
+			return rc;
+		return output(&oo, res, print_child_sas);
+	}
 	if (strcmp(what, "counters") == 0 && argc == 2) {
 		if ((rc = call(&oo, "show counters", args, &res)) != 0)
 			return rc;
@@ -433,5 +497,25 @@ ctl_cmd_sa(const struct ctl_opts *o, int argc, char **argv)
 			    str(res, "tunnel"), (unsigned long long)num(res, "spi_in"),
 			    (unsigned long long)num(res, "spi_out"));
 	}
+	return output(o, res, print_nothing);
+}
+
+int
+ctl_cmd_tunnel(const struct ctl_opts *o, int argc, char **argv)
+{
+	json_t *res, *args;
+	char cmd[32];
+	int rc;
+
+	if (argc != 3 || (strcmp(argv[1], "up") != 0 && strcmp(argv[1], "down") != 0 &&
+	    strcmp(argv[1], "rekey") != 0))
+		return ctl_usage_error("tunnel", "want 'tunnel up|down|rekey TUNNEL'");
+	args = json_object();
+	json_object_set_new(args, "tunnel", json_string(argv[2]));
+	snprintf(cmd, sizeof(cmd), "tunnel %s", argv[1]);
+	if ((rc = call(o, cmd, args, &res)) != 0)
+		return rc;
+	if (!o->json)
+		printf("%s: %s started\n", str(res, "tunnel"), str(res, "action"));
 	return output(o, res, print_nothing);
 }
