@@ -13,18 +13,7 @@ set -u
 itest_init "$@"
 itest_require ping tcpdump tshark iperf3
 
-p=td-$$
-ga=$p-ga; gb=$p-gb; va=$p-va; vb=$p-vb
-ua=$p-u0; ub=$p-u1
-dump=""
-itest_ns "$ga" "$gb" "$va" "$vb"
-ip link add "$ua" netns "$ga" type veth peer name "$ub" netns "$gb" || fail "veth"
-ip -n "$ga" addr add 192.0.2.1/24 dev "$ua"
-ip -n "$gb" addr add 192.0.2.2/24 dev "$ub"
-ip -n "$ga" link set "$ua" up
-ip -n "$gb" link set "$ub" up
-ip -n "$va" addr add 10.1.0.10/32 dev lo
-ip -n "$vb" addr add 10.2.0.10/32 dev lo
+itest_two_sites
 cp "$src/tests/integration/nets/esp.yaml" "$tmp/esp.yaml"
 
 itest_start_td a "$ga" -c "$tmp/esp.yaml" -n node-a -s "$tmp/a.sock" \
@@ -35,31 +24,11 @@ itest_start_td b "$gb" -c "$tmp/esp.yaml" -n node-b -s "$tmp/b.sock" \
 pid_b=$td_pid
 itest_wait_sock "$tmp/a.sock" "$tmp/b.sock"
 
-capture_start() {
-	itest_bg ip netns exec "$ga" tcpdump -i "$ua" -nn -U --immediate-mode -w "$1" \
-	    >/dev/null 2>"$1.err"
-	dump=$bg_pid
-	# It says "listening on" once the capture is armed.
-	for _ in $(seq 50); do
-		grep -q "listening on" "$1.err" 2>/dev/null && break
-		sleep 0.1
-	done
-	sleep 0.2
-}
-
-capture_stop() {
-	sleep 0.3
-	kill "$dump" 2>/dev/null
-	wait "$dump" 2>/dev/null
-	itest_forget "$dump"
-	dump=""
-}
-
 # 1. Ping both ways, captured on the underlay.
-capture_start "$tmp/ping.pcap"
+itest_capture_start "$tmp/ping.pcap"
 out=$(ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10) || fail "ping a->b: $out"
 out=$(ip netns exec "$vb" ping -c 3 -i 0.2 -W 1 10.1.0.10) || fail "ping b->a: $out"
-capture_stop
+itest_capture_stop
 echo "ok: ping both ways"
 
 esp=$(tcpdump -r "$tmp/ping.pcap" -nn 'udp port 4500' 2>/dev/null | wc -l)
@@ -119,10 +88,10 @@ echo "ok: iperf3 TCP 3 s"
 "$ctl" -s "$tmp/a.sock" sa delete conn-ab/1 >/dev/null || fail "sa delete"
 "$ctl" -s "$tmp/a.sock" show tunnels | grep -q "conn-ab/1 .* no-sa" ||
     fail "tunnel not shown without SA: $("$ctl" -s "$tmp/a.sock" show tunnels)"
-capture_start "$tmp/closed.pcap"
+itest_capture_start "$tmp/closed.pcap"
 ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10 >/dev/null 2>&1 &&
     fail "ping passed without an SA"
-capture_stop
+itest_capture_stop
 n=$(tcpdump -r "$tmp/closed.pcap" -nn 'ip' 2>/dev/null | wc -l)
 [ "$n" = 0 ] || fail "$n packets on the underlay while the tunnel has no SA"
 "$ctl" -s "$tmp/a.sock" show counters | grep -q "no_sa=" || fail "no no_sa counter"

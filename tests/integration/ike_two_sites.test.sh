@@ -14,40 +14,10 @@ set -u
 itest_init "$@"
 itest_require ping tcpdump
 
-p=td-$$
-ga=$p-ga; gb=$p-gb; va=$p-va; vb=$p-vb
-ua=$p-u0; ub=$p-u1
-dump=""
-itest_ns "$ga" "$gb" "$va" "$vb"
-ip link add "$ua" netns "$ga" type veth peer name "$ub" netns "$gb" || fail "veth"
-ip -n "$ga" addr add 192.0.2.1/24 dev "$ua"
-ip -n "$gb" addr add 192.0.2.2/24 dev "$ub"
-ip -n "$ga" link set "$ua" up
-ip -n "$gb" link set "$ub" up
-ip -n "$va" addr add 10.1.0.10/32 dev lo
-ip -n "$vb" addr add 10.2.0.10/32 dev lo
+itest_two_sites
 cp "$src/tests/integration/nets/ike.yaml" "$tmp/a.yaml"
 sed 's/startup: start/startup: add/' "$tmp/a.yaml" >"$tmp/b.yaml"
 grep -q "startup: add" "$tmp/b.yaml" || fail "b.yaml: no startup: add"
-
-capture_start() {
-	itest_bg ip netns exec "$ga" tcpdump -i "$ua" -nn -U --immediate-mode -w "$1" \
-	    >/dev/null 2>"$1.err"
-	dump=$bg_pid
-	for _ in $(seq 50); do
-		grep -q "listening on" "$1.err" 2>/dev/null && break
-		sleep 0.1
-	done
-	sleep 0.2
-}
-
-capture_stop() {
-	sleep 0.3
-	kill "$dump" 2>/dev/null
-	wait "$dump" 2>/dev/null
-	itest_forget "$dump"
-	dump=""
-}
 
 # wait_state SOCK STATE: up to 10 s for conn-ab/1 to reach STATE.
 wait_state() {
@@ -61,7 +31,7 @@ wait_state() {
 }
 
 # The capture starts before the daemons: it sees the IKE exchanges too.
-capture_start "$tmp/up.pcap"
+itest_capture_start "$tmp/up.pcap"
 itest_start_td a "$ga" -c "$tmp/a.yaml" -n node-a -s "$tmp/a.sock" \
     --netns "vpc-a=/run/netns/$va"
 pid_a=$td_pid
@@ -81,7 +51,7 @@ echo "ok: tunnel up on both ends"
 # 2. Ping both ways.
 out=$(ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10) || fail "ping a->b: $out"
 out=$(ip netns exec "$vb" ping -c 3 -i 0.2 -W 1 10.1.0.10) || fail "ping b->a: $out"
-capture_stop
+itest_capture_stop
 echo "ok: ping both ways"
 
 # 3. The underlay: IKE and ESP in UDP only.
@@ -137,10 +107,10 @@ echo "ok: tunnel rekey under a 100/s ping: 300/300 answered, new SPIs, old pair 
 "$ctl" -s "$tmp/a.sock" tunnel down conn-ab/1 >/dev/null || fail "tunnel down"
 wait_state "$tmp/a.sock" ike-down || fail "a: not ike-down: $("$ctl" -s "$tmp/a.sock" show tunnels)"
 wait_state "$tmp/b.sock" ike-down || fail "b: not ike-down: $("$ctl" -s "$tmp/b.sock" show tunnels)"
-capture_start "$tmp/closed.pcap"
+itest_capture_start "$tmp/closed.pcap"
 ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10 >/dev/null 2>&1 &&
     fail "ping passed with the tunnel down"
-capture_stop
+itest_capture_stop
 n=$(tcpdump -r "$tmp/closed.pcap" -nn 'ip' 2>/dev/null | wc -l)
 [ "$n" = 0 ] || fail "$n packets on the underlay while the tunnel is down"
 "$ctl" -s "$tmp/a.sock" show counters | grep -q "no_sa=" || fail "no no_sa counter"

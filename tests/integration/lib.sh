@@ -123,3 +123,40 @@ itest_forget() {
 	done
 	itest_pids=$rest
 }
+
+# itest_two_sites: two gateway namespaces ($ga, $gb) joined by an underlay veth
+# ($ua 192.0.2.1 <-> $ub 192.0.2.2), each with a VPC namespace behind it ($va with host
+# 10.1.0.10, $vb with 10.2.0.10): the topology of the two-site tunnel tests.
+itest_two_sites() {
+	local p=td-$$
+	ga=$p-ga; gb=$p-gb; va=$p-va; vb=$p-vb
+	ua=$p-u0; ub=$p-u1
+	itest_ns "$ga" "$gb" "$va" "$vb"
+	ip link add "$ua" netns "$ga" type veth peer name "$ub" netns "$gb" || fail "veth"
+	ip -n "$ga" addr add 192.0.2.1/24 dev "$ua"
+	ip -n "$gb" addr add 192.0.2.2/24 dev "$ub"
+	ip -n "$ga" link set "$ua" up
+	ip -n "$gb" link set "$ub" up
+	ip -n "$va" addr add 10.1.0.10/32 dev lo
+	ip -n "$vb" addr add 10.2.0.10/32 dev lo
+}
+
+# itest_capture_start FILE: tcpdump on the underlay ($ua in $ga) until capture_stop.
+itest_capture_start() {
+	itest_bg ip netns exec "$ga" tcpdump -i "$ua" -nn -U --immediate-mode -w "$1" \
+	    >/dev/null 2>"$1.err"
+	itest_dump=$bg_pid
+	# It says "listening on" once the capture is armed.
+	for _ in $(seq 50); do
+		grep -q "listening on" "$1.err" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.2
+}
+
+itest_capture_stop() {
+	sleep 0.3
+	kill "$itest_dump" 2>/dev/null
+	wait "$itest_dump" 2>/dev/null
+	itest_forget "$itest_dump"
+}
