@@ -353,6 +353,8 @@ struct cfg_tunnel {
 	uint32_t	 asn_right;	/* 0 = the right gateway's asn */
 	uint32_t	 mtu;
 	/* resolved */
+	char		*psk_loaded;	/* psk_file's key (one trailing newline cut);
+					 * wiped by cfg_free */
 	uint32_t	 eff_asn_left;
 	uint32_t	 eff_asn_right;
 	struct ipaddr	 inside_left;	/* .1 of inside_cidr (BGP neighbour of right) */
@@ -444,7 +446,8 @@ struct cfg_net {
 
 /* NULL (with errors in diag) when the file is unreadable or invalid.  diag may hold
  * warnings on success.  psk_file paths are relative to the network file's directory
- * (cfg_load_file) or to the working directory (cfg_load_buffer). */
+ * (cfg_load_file) or to the working directory (cfg_load_buffer); each is read once,
+ * here, so a reload sees a changed key file. */
 struct cfg_net *cfg_load_file(const char *path, struct cfg_diag *);
 struct cfg_net *cfg_load_buffer(const char *display_name, const char *buf, size_t len,
 	    struct cfg_diag *);
@@ -479,6 +482,9 @@ struct cfg_attachment *cfg_hub_vpc_attachment(const struct cfg_hub *, const stru
 /* The node that runs a hub or vpn gateway, or NULL. */
 struct cfg_node *cfg_runner(const struct cfg_net *, const void *gateway);
 
+/* The tunnel's key: the inline psk, else psk_file's contents read at load; NULL
+ * only in a model that failed validation. */
+const char *cfg_tunnel_psk(const struct cfg_tunnel *);
 /* AWS PSK rule (beh. 23): NULL when acceptable, else what is wrong. */
 const char *cfg_psk_aws_problem(const char *psk);
 /* AWS inside-CIDR rule (beh. 22): NULL when acceptable, else what is wrong. */

@@ -5,10 +5,14 @@
  * gateway is in a region with `cloud: aws`, or the connection's profile is aws.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "common/util.h"
 #include "config/cfg.h"
@@ -158,26 +162,98 @@ check_ip_on_gateway(struct cfg_vctx *v, const struct cfg_conn_side *s,
 	    s->vpngw->ninterfaces > 1 ? ", ..." : "");
 }
 
+#define PSK_FILE_MAX	4096	/* bytes; a key file is one line */
+
+/*
+ * Read psk_file once, here: the daemon uses the key of this load, and a reload
+ * that finds other bytes in the file sees a changed tunnel.  The file is opened
+ * before it is judged (no stat-then-open race) and non-blocking (a FIFO must not
+ * hang the loader).  One trailing newline is cut (`echo KEY > file`); any other
+ * control character is refused, as a line break inside a key is surely a mistake.
+ */
 static void
-check_psk_file(struct cfg_vctx *v, struct cfg_tunnel *t)
+check_psk_file(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel *t,
+    size_t k)
 {
 	struct stat st;
-	char *path;
+	char *path, *buf = NULL;
+	const char *why;
+	size_t got = 0, i;
+	ssize_t n;
+	int fd;
 
 	if (t->psk_file[0] != '/' && v->ctx->basedir != NULL)
 		path = xasprintf("%s/%s", v->ctx->basedir, t->psk_file);
 	else
 		path = xstrdup(t->psk_file);
-	if (stat(path, &st) == -1)
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	free(path);
+	if (fd == -1 || fstat(fd, &st) == -1) {
 		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' cannot be read: %s",
 		    t->psk_file, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is not a regular file",
 		    t->psk_file);
-	else if ((st.st_mode & 077) != 0)
+		goto done;
+	}
+	if ((st.st_mode & 077) != 0) {
 		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is accessible by group "
 		    "or others; make it mode 0600 (chmod 600)", t->psk_file);
-	free(path);
+		goto done;
+	}
+	buf = xmalloc(PSK_FILE_MAX + 2);
+	while (got < PSK_FILE_MAX + 1 &&
+	    (n = read(fd, buf + got, PSK_FILE_MAX + 1 - got)) != 0) {
+		if (n == -1) {
+			cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' cannot be read: "
+			    "%s", t->psk_file, strerror(errno));
+			goto done;
+		}
+		got += (size_t)n;
+	}
+	if (got > PSK_FILE_MAX) {
+		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is longer than %d "
+		    "bytes; it holds one key", t->psk_file, PSK_FILE_MAX);
+		goto done;
+	}
+	if (got > 0 && buf[got - 1] == '\n')
+		got--;
+	buf[got] = '\0';
+	if (got == 0) {
+		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is empty; it holds the "
+		    "key on one line", t->psk_file);
+		goto done;
+	}
+	for (i = 0; i < got; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
+			cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' has a control "
+			    "character (byte %zu); it holds the key on one line, with at most "
+			    "one newline at the end", t->psk_file, i + 1);
+			goto done;
+		}
+	if (c->aws_rules && (why = cfg_psk_aws_problem(buf)) != NULL) {
+		cfg_err(v->ctx, t->psk_file_loc, "key in psk_file '%.200s' of tunnel %zu "
+		    "%s; AWS allows 8-64 characters of A-Za-z0-9._, not starting with 0 "
+		    "(beh. 23)", t->psk_file, k, why);
+		goto done;
+	}
+	t->psk_loaded = buf;
+	buf = NULL;
+done:
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, PSK_FILE_MAX + 2);
+		free(buf);
+	}
+	if (fd != -1)
+		close(fd);
+}
+
+const char *
+cfg_tunnel_psk(const struct cfg_tunnel *t)
+{
+	return t->psk != NULL ? t->psk : t->psk_loaded;
 }
 
 static void
@@ -196,7 +272,7 @@ check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel
 		cfg_err(v->ctx, at(t->psk_loc, t->loc), "psk of tunnel %zu %s; AWS allows "
 		    "8-64 characters of A-Za-z0-9._, not starting with 0 (beh. 23)", k, why);
 	if (t->psk_file != NULL && t->psk == NULL)
-		check_psk_file(v, t);
+		check_psk_file(v, c, t, k);
 	if (t->inside_set) {
 		prefix_fmt(&t->inside_cidr, a, sizeof(a));
 		if (c->aws_rules && (why = cfg_inside_aws_problem(&t->inside_cidr)) != NULL)

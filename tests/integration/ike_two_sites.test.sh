@@ -7,7 +7,9 @@
 # only, never the inner ICMP; `transitctl show ike-sas / child-sas`; `tunnel rekey`
 # during a 100-per-second ping loses no packet and changes the SPIs; `tunnel down`
 # drops the traffic with a silent underlay (fail closed); `tunnel up` brings it back;
-# a reload keeps the tunnel with its IKE and Child SAs.
+# a reload keeps the tunnel with its IKE and Child SAs; b reads its key from a
+# psk_file, and a reload of b after the file changed drops the tunnel (a's
+# IKE_AUTH is then refused) until the old key is back.
 # Usage: ike_two_sites.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -16,8 +18,15 @@ itest_require ping tcpdump
 
 itest_two_sites
 cp "$src/tests/integration/nets/ike.yaml" "$tmp/a.yaml"
-sed 's/startup: start/startup: add/' "$tmp/a.yaml" >"$tmp/b.yaml"
+# b reads the same key from a psk_file (relative to b.yaml, mode 0600, with the
+# trailing newline echo writes); a keeps the inline psk.
+key=$(sed -n 's/^ *psk: //p' "$tmp/a.yaml")
+[ -n "$key" ] || fail "a.yaml: no inline psk"
+(umask 077; echo "$key" >"$tmp/b.psk")
+sed -e 's/startup: start/startup: add/' -e 's/ psk: .*/ psk_file: b.psk/' \
+    "$tmp/a.yaml" >"$tmp/b.yaml"
 grep -q "startup: add" "$tmp/b.yaml" || fail "b.yaml: no startup: add"
+grep -q "psk_file: b.psk" "$tmp/b.yaml" || fail "b.yaml: no psk_file"
 
 # wait_state SOCK STATE: up to 10 s for conn-ab/1 to reach STATE.
 wait_state() {
@@ -152,13 +161,41 @@ done
 out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after rekey: $out"
 echo "ok: reload keeps the IKE and Child SAs; the kept engine rekeys"
 
-# 9. a stops: it sends a Delete, b fails closed at once (not after DPD).
+# 9. b's key file changes: b's reload reads it again and does not keep the tunnel
+# (the key is part of what a tunnel is); its Delete takes a down, and a's new
+# IKE_AUTH, with the old key, is refused.  The old key back: up again.
+# wait_log TAG TEXT COUNT: up to 10 s for COUNT lines with TEXT in log-TAG.
+wait_log() {
+	for _ in $(seq 100); do
+		[ "$(grep -c "$2" "$tmp/log-$1")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+(umask 077; echo "lab.only.another.key" >"$tmp/b.psk")
+kill -HUP "$pid_b"
+wait_log b "1 tunnel(s), 1 kept" 1 || fail "b's reload kept the tunnel with a new key file"
+wait_state "$tmp/a.sock" ike-down || fail "a: still up after b's key changed"
+"$ctl" -s "$tmp/a.sock" tunnel up conn-ab/1 >/dev/null || fail "tunnel up (wrong key)"
+wait_log a "AUTHENTICATION_FAILED" 1 || fail "a: no AUTHENTICATION_FAILED with different keys"
+grep -q "IKE_AUTH: authentication failed" "$tmp/log-b" || fail "b did not refuse the AUTH"
+wait_state "$tmp/a.sock" ike-down || fail "a: not ike-down with different keys"
+(umask 077; echo "$key" >"$tmp/b.psk")
+kill -HUP "$pid_b"
+wait_log b "1 tunnel(s), 1 kept" 2 || fail "b's second reload kept the tunnel"
+"$ctl" -s "$tmp/a.sock" tunnel up conn-ab/1 >/dev/null || fail "tunnel up (key back)"
+wait_state "$tmp/a.sock" up || fail "a: not up with the key back"
+wait_state "$tmp/b.sock" up || fail "b: not up with the key back"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping with the key back: $out"
+echo "ok: a changed psk_file is seen by a reload (AUTHENTICATION_FAILED, then up again)"
+
+# 10. a stops: it sends a Delete, b fails closed at once (not after DPD).
+downs=$(grep -c "tunnel conn-ab/1: IKE SA down" "$tmp/log-b")
 kill -TERM "$pid_a"
 wait "$pid_a" || fail "transitd a exited $?"
 itest_forget "$pid_a"
 wait_state "$tmp/b.sock" ike-down || fail "b: still up after a stopped"
-# The first down was `tunnel down` in step 6.
-[ "$(grep -c "tunnel conn-ab/1: IKE SA down" "$tmp/log-b")" = 2 ] || fail "b logged no second IKE SA down"
+wait_log b "tunnel conn-ab/1: IKE SA down" $((downs + 1)) || fail "b logged no IKE SA down"
 echo "ok: a stopping deletes the IKE SA on b"
 
 for pid in $pid_b; do
