@@ -369,6 +369,10 @@ struct cfg_vpn_connection {
 	uint32_t	 ike_version;	/* 1 | 2 */
 	struct cfg_loc	 ike_version_loc;
 	int		 profile;	/* enum cfg_profile */
+	char		*ike_proposals;	/* suites "a-b-c,d-e-f"; NULL = the profile's */
+	struct cfg_loc	 ike_proposals_loc;
+	char		*esp_proposals;	/* same for the Child SAs */
+	struct cfg_loc	 esp_proposals_loc;
 	int		 routing;	/* enum cfg_routing */
 	struct cfg_selectors traffic_selectors;
 	int		 keying;	/* enum cfg_keying */

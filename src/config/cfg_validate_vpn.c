@@ -17,6 +17,8 @@
 #include "common/util.h"
 #include "config/cfg.h"
 #include "config/cfg_impl.h"
+#include "ike/ike_prop.h"
+#include "ike/ike_wire.h"
 
 const char *
 cfg_psk_aws_problem(const char *psk)
@@ -341,6 +343,36 @@ check_lifetimes(struct cfg_vpn_connection *c, struct cfg_vctx *v)
 		    "short; AWS allows 30 or more (beh. 24)", c->dpd_timeout_s);
 }
 
+/*
+ * Explicit suites are checked by the engine's own parser (ike_prop.c), so what
+ * loads is exactly what transitd can offer and select; its sentence is the error.
+ */
+static void
+check_suites(struct cfg_vctx *v, const struct cfg_vpn_connection *c, const char *key,
+    const char *val, struct cfg_loc loc, uint8_t proto)
+{
+	struct ike_proposals p;
+	char err[160];
+
+	if (val == NULL)
+		return;
+	if (ike_prop_profile(val, proto, &p) == 0)
+		cfg_err(v->ctx, at(loc, c->loc), "%s: '%s' is a profile, not a suite; "
+		    "write profile: %s, or list suites (e.g. %s)", key, val, val,
+		    proto == IKE_PROTO_IKE ? "aes256-sha256-modp2048" : "aes256-sha256");
+	else if (ike_prop_parse(val, proto, &p, err, sizeof(err)) == -1)
+		cfg_err(v->ctx, at(loc, c->loc), "%s: %s; allowed: up to %d suites "
+		    "separated by ',', each of the form %s (e.g. %s; words: "
+		    "docs/ike-engine.md)", key, err, IKE_PROP_MAX_SUITES,
+		    proto == IKE_PROTO_IKE ? "encryption[-integrity][-prf]-group" :
+		    "encryption[-integrity][-group][-esn]",
+		    proto == IKE_PROTO_IKE ? "aes256-sha256-modp2048, "
+		    "aes256gcm16-prfsha256-ecp256" : "aes256-sha256, aes256gcm16-ecp256");
+	else if (c->keying == CFG_KEYING_MANUAL)
+		cfg_warn(v->ctx, at(loc, c->loc), "%s has no effect with keying: manual "
+		    "(the profile's transform is used)", key);
+}
+
 /* A hub side reaches the hub's route tables only through a vpn attachment. */
 static void
 side_attachment(struct cfg_vctx *v, struct cfg_vpn_connection *c,
@@ -462,6 +494,10 @@ cfg_validate_connections(struct cfg_vctx *v)
 			    "pair; list one prefix per side (a wider one) or use ike_version: 2 "
 			    "(beh. 44)");
 		check_lifetimes(c, v);
+		check_suites(v, c, "ike_proposals", c->ike_proposals,
+		    c->ike_proposals_loc, IKE_PROTO_IKE);
+		check_suites(v, c, "esp_proposals", c->esp_proposals,
+		    c->esp_proposals_loc, IKE_PROTO_ESP);
 		if (c->ntunnels == 0 && c->tunnels_set)
 			cfg_err(v->ctx, c->loc, "connection '%s' has no tunnels; list at least "
 			    "one", c->name);

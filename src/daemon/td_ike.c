@@ -345,10 +345,23 @@ id_ip(struct ike_idcfg *id, const struct ipaddr *a)
 	id->len = 4;
 }
 
+/*
+ * Explicit suites (ike_proposals / esp_proposals, checked at load by the same
+ * parser) replace the profile's for their protocol; the engine takes either.
+ */
+static void
+proposals(const struct cfg_vpn_connection *c, struct ike_tunnel_cfg *tc)
+{
+	static const char *const profiles[] = { "aws", "gcp", "alibaba" };
+	const char *prof = profiles[c->profile >= 0 && c->profile < 3 ? c->profile : 0];
+
+	tc->ike_proposals = c->ike_proposals != NULL ? c->ike_proposals : prof;
+	tc->esp_proposals = c->esp_proposals != NULL ? c->esp_proposals : prof;
+}
+
 int
 td_ike_open(struct td_tunnel *t)
 {
-	static const char *profiles[] = { "aws", "gcp", "alibaba" };
 	const struct cfg_vpn_connection *c = t->conn;
 	struct ike_engine_cfg ec;
 	struct ike_tunnel_cfg tc;
@@ -404,8 +417,7 @@ td_ike_open(struct td_tunnel *t)
 	id_ip(&tc.id_remote, &t->peer);
 	memcpy(tc.psk, t->psk, plen);
 	tc.psk_len = plen;
-	tc.ike_proposals = tc.esp_proposals =
-	    profiles[c->profile >= 0 && c->profile < 3 ? c->profile : 0];
+	proposals(c, &tc);
 	memcpy(tc.ts_local, t->ts_local, t->n_local * sizeof(tc.ts_local[0]));
 	tc.n_local = t->n_local;
 	memcpy(tc.ts_remote, t->ts_remote, t->n_remote * sizeof(tc.ts_remote[0]));
@@ -425,9 +437,10 @@ td_ike_open(struct td_tunnel *t)
 		return -1;
 	}
 	OPENSSL_cleanse(tc.psk, sizeof(tc.psk));
-	log_info("tunnel %s: IKEv2 on %s:%d and :%d, profile %s, startup %s", t->name,
-	    addr_fmt(&t->local, lb, sizeof(lb)), IKE_PORT, IKE_NATT_PORT,
-	    tc.ike_proposals, tc.startup == IKE_STARTUP_START ? "start" : "add");
+	log_info("tunnel %s: IKEv2 on %s:%d and :%d, IKE %s, ESP %s, startup %s",
+	    t->name, addr_fmt(&t->local, lb, sizeof(lb)), IKE_PORT, IKE_NATT_PORT,
+	    tc.ike_proposals, tc.esp_proposals,
+	    tc.startup == IKE_STARTUP_START ? "start" : "add");
 	/* startup start: the first timer call initiates. */
 	ev_timer_at(t->td->ev, &t->ike_timer, ev_now_ns(t->td->ev));
 	return 0;
