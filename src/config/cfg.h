@@ -336,6 +336,24 @@ struct cfg_selectors {
 	size_t		 nright;
 };
 
+/*
+ * An IKE identity (RFC 7296 3.5); the type numbers are the ID types'.  Type 0:
+ * not given, the tunnel's outside address of that side is used.
+ */
+#define CFG_ID_MAX	255
+enum cfg_id_type {
+	CFG_ID_DEFAULT = 0,
+	CFG_ID_IPV4 = 1,	/* ID_IPV4_ADDR: 4 bytes */
+	CFG_ID_FQDN = 2,	/* ID_FQDN: the name without a leading '@' */
+	CFG_ID_KEY_ID = 11,	/* ID_KEY_ID: the text after "keyid:" */
+};
+
+struct cfg_id {
+	int		 type;		/* enum cfg_id_type */
+	uint8_t		 data[CFG_ID_MAX];
+	size_t		 len;
+};
+
 struct cfg_tunnel {
 	struct cfg_loc	 loc;
 	struct ipaddr	 left_ip;
@@ -349,12 +367,18 @@ struct cfg_tunnel {
 	struct cfg_loc	 psk_loc;
 	char		*psk_file;
 	struct cfg_loc	 psk_file_loc;
+	char		*left_id;	/* IKE identities as written; NULL = the */
+	struct cfg_loc	 left_id_loc;	/* side's outside address */
+	char		*right_id;
+	struct cfg_loc	 right_id_loc;
 	uint32_t	 asn_left;	/* 0 = the left gateway's asn */
 	uint32_t	 asn_right;	/* 0 = the right gateway's asn */
 	uint32_t	 mtu;
 	/* resolved */
 	char		*psk_loaded;	/* psk_file's key (one trailing newline cut);
 					 * wiped by cfg_free */
+	struct cfg_id	 left_idv;	/* left_id / right_id parsed */
+	struct cfg_id	 right_idv;
 	uint32_t	 eff_asn_left;
 	uint32_t	 eff_asn_right;
 	struct ipaddr	 inside_left;	/* .1 of inside_cidr (BGP neighbour of right) */
@@ -489,6 +513,9 @@ struct cfg_node *cfg_runner(const struct cfg_net *, const void *gateway);
 /* The tunnel's key: the inline psk, else psk_file's contents read at load; NULL
  * only in a model that failed validation. */
 const char *cfg_tunnel_psk(const struct cfg_tunnel *);
+/* An identity value: an IPv4 address (ID_IPV4_ADDR), "@name" or a dotted name
+ * (ID_FQDN), "keyid:TEXT" (ID_KEY_ID).  NULL when acceptable, else what is wrong. */
+const char *cfg_id_parse(const char *, struct cfg_id *);
 /* AWS PSK rule (beh. 23): NULL when acceptable, else what is wrong. */
 const char *cfg_psk_aws_problem(const char *psk);
 /* AWS inside-CIDR rule (beh. 22): NULL when acceptable, else what is wrong. */

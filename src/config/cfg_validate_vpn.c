@@ -57,6 +57,71 @@ cfg_inside_aws_problem(const struct prefix *p)
 	return NULL;
 }
 
+static bool
+name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' ||
+		    (s[i] == '.' && s[i + 1] != '.')))
+			return false;
+	return true;
+}
+
+/*
+ * The forms strongSwan's ipsec.conf leftid takes for these types: an address,
+ * "@name" forcing a name, a name with a dot, "keyid:" for an opaque key id.
+ */
+const char *
+cfg_id_parse(const char *s, struct cfg_id *id)
+{
+	struct ipaddr a;
+	char err[128];
+	size_t i, n = strlen(s);
+
+	memset(id, 0, sizeof(*id));
+	if (strncmp(s, "keyid:", 6) == 0) {
+		s += 6;
+		n -= 6;
+		if (n == 0)
+			return "has nothing after keyid:";
+		for (i = 0; i < n; i++)
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				return "has a control character";
+		id->type = CFG_ID_KEY_ID;
+	} else if (s[0] == '@') {
+		s++;
+		n--;
+		if (!name_ok(s, n))
+			return "is not a name after '@' (letters, digits, '-', '_', "
+			    "dots between labels)";
+		id->type = CFG_ID_FQDN;
+	} else if (addr_parse(s, &a, err, sizeof(err)) == 0) {
+		if (a.family != PFX_V4)
+			return "is an IPv6 address (not supported yet)";
+		id->type = CFG_ID_IPV4;
+		memcpy(id->data, a.addr, 4);
+		id->len = 4;
+		return NULL;
+	} else if (strspn(s, "0123456789.") == n)
+		return "is not a valid IPv4 address";
+	else if (strchr(s, '.') != NULL && name_ok(s, n))
+		id->type = CFG_ID_FQDN;
+	else
+		return "is not an identity";
+	if (n > CFG_ID_MAX) {
+		id->type = CFG_ID_DEFAULT;
+		return "is longer than 255 bytes";
+	}
+	memcpy(id->data, s, n);
+	id->len = n;
+	return NULL;
+}
+
 static struct cfg_loc
 at(struct cfg_loc l, struct cfg_loc fallback)
 {
@@ -259,6 +324,23 @@ cfg_tunnel_psk(const struct cfg_tunnel *t)
 }
 
 static void
+check_id(struct cfg_vctx *v, const struct cfg_vpn_connection *c, const char *key,
+    const char *val, struct cfg_loc loc, struct cfg_id *id)
+{
+	const char *why;
+
+	if (val == NULL)
+		return;
+	if ((why = cfg_id_parse(val, id)) != NULL)
+		cfg_err(v->ctx, at(loc, c->loc), "%s '%.100s' %s; allowed: an IPv4 "
+		    "address (ID_IPV4_ADDR), @name or a dotted name such as "
+		    "vpn.example.com (ID_FQDN), keyid:TEXT (ID_KEY_ID)", key, val, why);
+	else if (c->keying == CFG_KEYING_MANUAL)
+		cfg_warn(v->ctx, at(loc, c->loc), "%s has no effect with keying: manual "
+		    "(no IKE)", key);
+}
+
+static void
 check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel *t,
     size_t k)
 {
@@ -275,6 +357,8 @@ check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel
 		    "8-64 characters of A-Za-z0-9._, not starting with 0 (beh. 23)", k, why);
 	if (t->psk_file != NULL && t->psk == NULL)
 		check_psk_file(v, c, t, k);
+	check_id(v, c, "left_id", t->left_id, t->left_id_loc, &t->left_idv);
+	check_id(v, c, "right_id", t->right_id, t->right_id_loc, &t->right_idv);
 	if (t->inside_set) {
 		prefix_fmt(&t->inside_cidr, a, sizeof(a));
 		if (c->aws_rules && (why = cfg_inside_aws_problem(&t->inside_cidr)) != NULL)

@@ -337,12 +337,32 @@ td_ike_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 	}
 }
 
+/* A configured identity (its type numbers are RFC 7296's), else the address. */
 static void
-id_ip(struct ike_idcfg *id, const struct ipaddr *a)
+id_set(struct ike_idcfg *id, const struct cfg_id *c, const struct ipaddr *a)
 {
-	id->type = IKE_ID_IPV4_ADDR;
-	memcpy(id->data, a->addr, 4);
-	id->len = 4;
+	if (c->type == CFG_ID_DEFAULT || c->len > sizeof(id->data)) {
+		id->type = IKE_ID_IPV4_ADDR;
+		memcpy(id->data, a->addr, 4);
+		id->len = 4;
+		return;
+	}
+	id->type = (uint8_t)c->type;
+	memcpy(id->data, c->data, c->len);
+	id->len = c->len;
+}
+
+/*
+ * left_id / right_id name the connection's left and right ends: ours is the one
+ * of the side this node runs, the peer's (checked in its AUTH) the other.
+ */
+static void
+identities(const struct td_tunnel *t, struct ike_tunnel_cfg *tc)
+{
+	const struct cfg_tunnel *ct = &t->conn->tunnels[t->index];
+
+	id_set(&tc->id_local, t->left ? &ct->left_idv : &ct->right_idv, &t->local);
+	id_set(&tc->id_remote, t->left ? &ct->right_idv : &ct->left_idv, &t->peer);
 }
 
 /*
@@ -413,8 +433,7 @@ td_ike_open(struct td_tunnel *t)
 	tc.local.port = IKE_PORT;
 	tc.remote.ip = t->peer;
 	tc.remote.port = IKE_PORT;
-	id_ip(&tc.id_local, &t->local);
-	id_ip(&tc.id_remote, &t->peer);
+	identities(t, &tc);
 	memcpy(tc.psk, t->psk, plen);
 	tc.psk_len = plen;
 	proposals(c, &tc);

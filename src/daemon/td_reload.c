@@ -70,13 +70,17 @@ static bool
 same_keying(const struct td_tunnel *a, const struct td_tunnel *b)
 {
 	const struct cfg_vpn_connection *ca = a->conn, *cb = b->conn;
+	const struct cfg_tunnel *ta, *tb;
 
 	if (!same_psk(a, b))
 		return false;
 	if (ca == NULL || cb == NULL)
 		return ca == cb;
+	ta = &ca->tunnels[a->index];
+	tb = &cb->tunnels[b->index];
 	return same_str(ca->ike_proposals, cb->ike_proposals) &&
-	    same_str(ca->esp_proposals, cb->esp_proposals);
+	    same_str(ca->esp_proposals, cb->esp_proposals) &&
+	    same_str(ta->left_id, tb->left_id) && same_str(ta->right_id, tb->right_id);
 }
 
 static void

@@ -9,7 +9,8 @@
 # drops the traffic with a silent underlay (fail closed); `tunnel up` brings it back;
 # a reload keeps the tunnel with its IKE and Child SAs; b reads its key from a
 # psk_file, and a reload of b after the file changed drops the tunnel (a's
-# IKE_AUTH is then refused) until the old key is back.
+# IKE_AUTH is then refused) until the old key is back; FQDN identities
+# (left_id / right_id) come up, an identity b does not expect is refused.
 # Usage: ike_two_sites.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -198,11 +199,45 @@ wait_state "$tmp/b.sock" ike-down || fail "b: still up after a stopped"
 wait_log b "tunnel conn-ab/1: IKE SA down" $((downs + 1)) || fail "b logged no IKE SA down"
 echo "ok: a stopping deletes the IKE SA on b"
 
-for pid in $pid_b; do
+# 11. FQDN identities: b's reload with new ids makes a new tunnel (ids are part of
+# what a tunnel is); a fresh a with the same ids comes up.  Then b expects another
+# id for a: a's IKE_AUTH is refused and the tunnel stays down.
+ids='        left_id: "@site-a.example"\n        right_id: site-b.example'
+sed "s/^\( *psk_file: .*\)/\1\n$ids/" "$tmp/b.yaml" >"$tmp/b2.yaml"
+sed "s/^\( *psk: .*\)/\1\n$ids/" "$tmp/a.yaml" >"$tmp/a2.yaml"
+grep -q 'left_id: "@site-a.example"' "$tmp/a2.yaml" || fail "a2.yaml: no left_id"
+grep -q "right_id: site-b.example" "$tmp/b2.yaml" || fail "b2.yaml: no right_id"
+cp "$tmp/b2.yaml" "$tmp/b.yaml"
+kill -HUP "$pid_b"
+wait_log b "1 tunnel(s), 1 kept" 3 || fail "b's reload kept the tunnel with new ids"
+itest_start_td a2 "$ga" -c "$tmp/a2.yaml" -n node-a -s "$tmp/a2.sock" \
+    --netns "vpc-a=/run/netns/$va"
+pid_a=$td_pid
+itest_wait_sock "$tmp/a2.sock"
+wait_state "$tmp/a2.sock" up || fail "a: not up with FQDN ids: $("$ctl" -s "$tmp/a2.sock" show tunnels)"
+wait_state "$tmp/b.sock" up || fail "b: not up with FQDN ids"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping with FQDN ids: $out"
+echo "ok: FQDN identities on both ends: up"
+sed 's/@site-a.example/@not-site-a.example/' "$tmp/b2.yaml" >"$tmp/b.yaml"
+kill -HUP "$pid_b"
+wait_log b "1 tunnel(s), 1 kept" 4 || fail "b's reload kept the tunnel with another id"
+wait_state "$tmp/a2.sock" ike-down || fail "a: still up after b's ids changed"
+"$ctl" -s "$tmp/a2.sock" tunnel up conn-ab/1 >/dev/null || fail "tunnel up (wrong id)"
+wait_log a2 "AUTHENTICATION_FAILED" 1 || fail "a: no AUTHENTICATION_FAILED with a wrong id"
+[ "$(grep -c "IKE_AUTH: authentication failed" "$tmp/log-b")" -ge 2 ] ||
+    fail "b did not refuse the AUTH with a wrong id"
+sleep 1
+"$ctl" -s "$tmp/a2.sock" show tunnels | grep -q "conn-ab/1 .* ike-down" ||
+    fail "a: not ike-down with a wrong id: $("$ctl" -s "$tmp/a2.sock" show tunnels)"
+"$ctl" -s "$tmp/b.sock" show tunnels | grep -q "conn-ab/1 .* ike-down" ||
+    fail "b: not ike-down with a wrong id"
+echo "ok: an identity b does not expect: AUTHENTICATION_FAILED, tunnel stays ike-down"
+
+for pid in $pid_a $pid_b; do
 	kill -TERM "$pid"
 	wait "$pid" || fail "transitd exited $?"
 	itest_forget "$pid"
 done
-grep -q "Sanitizer\|runtime error" "$tmp/log-a" "$tmp/log-b" &&
+grep -q "Sanitizer\|runtime error" "$tmp/log-a" "$tmp/log-b" "$tmp/log-a2" &&
     fail "sanitizer report"
 echo "PASS"
