@@ -10,7 +10,8 @@
 # a reload keeps the tunnel with its IKE and Child SAs; b reads its key from a
 # psk_file, and a reload of b after the file changed drops the tunnel (a's
 # IKE_AUTH is then refused) until the old key is back; FQDN identities
-# (left_id / right_id) come up, an identity b does not expect is refused.
+# (left_id / right_id) and explicit GCM proposals come up (shown suites, a PFS
+# rekey), an identity b does not expect is refused.
 # Usage: ike_two_sites.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -88,11 +89,21 @@ echo "ok: underlay: $ike500 IKE on 500, $ike4500 IKE on 4500, $esp ESP in UDP, n
 "$ctl" -s "$tmp/a.sock" show ike-sas >"$tmp/ike-sas" || fail "show ike-sas"
 grep -q "conn-ab/1: IKEv2, established, 192.0.2.1\[initiator\] <-> 192.0.2.2, profile aws" \
     "$tmp/ike-sas" || fail "show ike-sas on a: $(cat "$tmp/ike-sas")"
+# The aws profile's first suite, negotiated, as swanctl names it.
+grep -qx "  AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" "$tmp/ike-sas" ||
+    fail "show ike-sas on a: no aws IKE suite: $(cat "$tmp/ike-sas")"
+grep -qx "  local '192.0.2.1', remote '192.0.2.2'" "$tmp/ike-sas" ||
+    fail "show ike-sas on a: identities: $(cat "$tmp/ike-sas")"
+"$ctl" -j -s "$tmp/b.sock" show ike-sas | grep -q '"dh": "MODP_2048"' ||
+    fail "show ike-sas -j on b: no dh: $("$ctl" -j -s "$tmp/b.sock" show ike-sas)"
 "$ctl" -s "$tmp/b.sock" show ike-sas | grep -q "established, 192.0.2.2\[responder\]" ||
     fail "show ike-sas on b: $("$ctl" -s "$tmp/b.sock" show ike-sas)"
 "$ctl" -s "$tmp/a.sock" show child-sas >"$tmp/child-sas" || fail "show child-sas"
 grep -q "conn-ab/1: installed, aes256-sha256, udp-4500" "$tmp/child-sas" ||
     fail "show child-sas on a: $(cat "$tmp/child-sas")"
+# The first Child SA comes with IKE_AUTH: no PFS group.
+grep -qx "  AES_CBC-256/HMAC_SHA2_256_128" "$tmp/child-sas" ||
+    fail "show child-sas on a: no aws ESP suite: $(cat "$tmp/child-sas")"
 spi_a=$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -m1 '"spi_in"')
 spi_b=$("$ctl" -j -s "$tmp/b.sock" show child-sas | grep -m1 '"spi_out"')
 [ "${spi_a#*:}" = "${spi_b#*:}" ] || fail "a's inbound SPI $spi_a is not b's outbound $spi_b"
@@ -202,9 +213,14 @@ echo "ok: a stopping deletes the IKE SA on b"
 # 11. FQDN identities: b's reload with new ids makes a new tunnel (ids are part of
 # what a tunnel is); a fresh a with the same ids comes up.  Then b expects another
 # id for a: a's IKE_AUTH is refused and the tunnel stays down.
+# Explicit proposals too: GCM with ECP-256 for IKE, and for ESP with PFS.
 ids='        left_id: "@site-a.example"\n        right_id: site-b.example'
-sed "s/^\( *psk_file: .*\)/\1\n$ids/" "$tmp/b.yaml" >"$tmp/b2.yaml"
-sed "s/^\( *psk: .*\)/\1\n$ids/" "$tmp/a.yaml" >"$tmp/a2.yaml"
+props='    ike_proposals: aes256gcm16-prfsha256-ecp256\n    esp_proposals: [aes256gcm16-ecp256]'
+sed -e "s/^\( *psk_file: .*\)/\1\n$ids/" -e "s/^\( *profile: aws\)/\1\n$props/" \
+    "$tmp/b.yaml" >"$tmp/b2.yaml"
+sed -e "s/^\( *psk: .*\)/\1\n$ids/" -e "s/^\( *profile: aws\)/\1\n$props/" \
+    "$tmp/a.yaml" >"$tmp/a2.yaml"
+grep -q "esp_proposals: \[aes256gcm16-ecp256\]" "$tmp/a2.yaml" || fail "a2.yaml: no esp_proposals"
 grep -q 'left_id: "@site-a.example"' "$tmp/a2.yaml" || fail "a2.yaml: no left_id"
 grep -q "right_id: site-b.example" "$tmp/b2.yaml" || fail "b2.yaml: no right_id"
 cp "$tmp/b2.yaml" "$tmp/b.yaml"
@@ -217,7 +233,23 @@ itest_wait_sock "$tmp/a2.sock"
 wait_state "$tmp/a2.sock" up || fail "a: not up with FQDN ids: $("$ctl" -s "$tmp/a2.sock" show tunnels)"
 wait_state "$tmp/b.sock" up || fail "b: not up with FQDN ids"
 out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping with FQDN ids: $out"
-echo "ok: FQDN identities on both ends: up"
+"$ctl" -s "$tmp/a2.sock" show ike-sas >"$tmp/ike-sas2" || fail "show ike-sas (a2)"
+grep -qx "  local 'site-a.example', remote 'site-b.example'" "$tmp/ike-sas2" ||
+    fail "show ike-sas on a: FQDN identities: $(cat "$tmp/ike-sas2")"
+grep -qx "  AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256" "$tmp/ike-sas2" ||
+    fail "show ike-sas on a: not the explicit IKE suite: $(cat "$tmp/ike-sas2")"
+# A Child SA rekey runs CREATE_CHILD_SA with the ESP suite's group: PFS.
+"$ctl" -s "$tmp/a2.sock" tunnel rekey conn-ab/1 >/dev/null || fail "tunnel rekey (a2)"
+for _ in $(seq 50); do
+	"$ctl" -s "$tmp/a2.sock" show child-sas | grep -qx "  AES_GCM_16-256/ECP_256" && break
+	sleep 0.1
+done
+"$ctl" -s "$tmp/a2.sock" show child-sas | grep -qx "  AES_GCM_16-256/ECP_256" ||
+    fail "show child-sas on a: no PFS suite after a rekey: $("$ctl" -s "$tmp/a2.sock" show child-sas)"
+"$ctl" -j -s "$tmp/a2.sock" show child-sas | grep -q '"pfs": "ECP_256"' ||
+    fail "show child-sas -j on a: no pfs"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after the PFS rekey: $out"
+echo "ok: FQDN identities and explicit proposals on both ends: up, GCM suites shown, PFS rekey"
 sed 's/@site-a.example/@not-site-a.example/' "$tmp/b2.yaml" >"$tmp/b.yaml"
 kill -HUP "$pid_b"
 wait_log b "1 tunnel(s), 1 kept" 4 || fail "b's reload kept the tunnel with another id"
