@@ -17,6 +17,7 @@
 #include "common/util.h"
 #include "config/cfg.h"
 #include "config/cfg_impl.h"
+#include "ike/ike_engine.h"
 #include "ike/ike_prop.h"
 #include "ike/ike_wire.h"
 
@@ -345,7 +346,7 @@ check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel
     size_t k)
 {
 	char a[PREFIX_STRLEN];
-	const char *why;
+	const char *why, *key;
 
 	if (t->psk != NULL && t->psk_file != NULL)
 		cfg_err(v->ctx, at(t->psk_file_loc, t->loc), "tunnel %zu has both psk and "
@@ -357,6 +358,12 @@ check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel
 		    "8-64 characters of A-Za-z0-9._, not starting with 0 (beh. 23)", k, why);
 	if (t->psk_file != NULL && t->psk == NULL)
 		check_psk_file(v, c, t, k);
+	if (c->keying == CFG_KEYING_IKE && (key = cfg_tunnel_psk(t)) != NULL &&
+	    strlen(key) > IKE_CFG_PSK_MAX)
+		cfg_err(v->ctx, t->psk != NULL ? at(t->psk_loc, t->loc) : t->psk_file_loc,
+		    "%s of tunnel %zu is %zu bytes long; keying: ike takes at most %d",
+		    t->psk != NULL ? "psk" : "the key in psk_file", k, strlen(key),
+		    IKE_CFG_PSK_MAX);
 	check_id(v, c, "left_id", t->left_id, t->left_id_loc, &t->left_idv);
 	check_id(v, c, "right_id", t->right_id, t->right_id_loc, &t->right_idv);
 	if (t->inside_set) {

@@ -193,9 +193,14 @@ test_errors(void **state)
 	memset(big, 'a', sizeof(big));
 	put(d, "big.key", big, 4097, 0600);
 	expect_error(d, "gcp", "big.key", "longer than 4096 bytes");
-	put(d, "max.key", big, 4096, 0600);
-	big[4096] = '\0';
-	expect_key(d, "gcp", "max.key", big);
+	/* keying: ike (the default) takes what the engine takes, 128 bytes. */
+	put(d, "ike-max.key", big, 128, 0600);
+	big[128] = '\0';
+	expect_key(d, "gcp", "ike-max.key", big);
+	big[128] = 'a';
+	put(d, "ike-long.key", big, 129, 0600);
+	expect_error(d, "gcp", "ike-long.key", "the key in psk_file of tunnel 1 is 129 "
+	    "bytes long; keying: ike takes at most 128");
 	/* The AWS rule, with the same wording as for an inline psk. */
 	put(d, "short.key", "short\n", 6, 0600);
 	expect_error(d, "aws", "short.key", "of tunnel 1 is shorter than 8 characters; "
