@@ -336,6 +336,24 @@ struct cfg_selectors {
 	size_t		 nright;
 };
 
+/*
+ * An IKE identity (RFC 7296 3.5); the type numbers are the ID types'.  Type 0:
+ * not given, the tunnel's outside address of that side is used.
+ */
+#define CFG_ID_MAX	255
+enum cfg_id_type {
+	CFG_ID_DEFAULT = 0,
+	CFG_ID_IPV4 = 1,	/* ID_IPV4_ADDR: 4 bytes */
+	CFG_ID_FQDN = 2,	/* ID_FQDN: the name without a leading '@' */
+	CFG_ID_KEY_ID = 11,	/* ID_KEY_ID: the text after "keyid:" */
+};
+
+struct cfg_id {
+	int		 type;		/* enum cfg_id_type */
+	uint8_t		 data[CFG_ID_MAX];
+	size_t		 len;
+};
+
 struct cfg_tunnel {
 	struct cfg_loc	 loc;
 	struct ipaddr	 left_ip;
@@ -349,10 +367,18 @@ struct cfg_tunnel {
 	struct cfg_loc	 psk_loc;
 	char		*psk_file;
 	struct cfg_loc	 psk_file_loc;
+	char		*left_id;	/* IKE identities as written; NULL = the */
+	struct cfg_loc	 left_id_loc;	/* side's outside address */
+	char		*right_id;
+	struct cfg_loc	 right_id_loc;
 	uint32_t	 asn_left;	/* 0 = the left gateway's asn */
 	uint32_t	 asn_right;	/* 0 = the right gateway's asn */
 	uint32_t	 mtu;
 	/* resolved */
+	char		*psk_loaded;	/* psk_file's key (one trailing newline cut);
+					 * wiped by cfg_free */
+	struct cfg_id	 left_idv;	/* left_id / right_id parsed */
+	struct cfg_id	 right_idv;
 	uint32_t	 eff_asn_left;
 	uint32_t	 eff_asn_right;
 	struct ipaddr	 inside_left;	/* .1 of inside_cidr (BGP neighbour of right) */
@@ -367,6 +393,10 @@ struct cfg_vpn_connection {
 	uint32_t	 ike_version;	/* 1 | 2 */
 	struct cfg_loc	 ike_version_loc;
 	int		 profile;	/* enum cfg_profile */
+	char		*ike_proposals;	/* suites "a-b-c,d-e-f"; NULL = the profile's */
+	struct cfg_loc	 ike_proposals_loc;
+	char		*esp_proposals;	/* same for the Child SAs */
+	struct cfg_loc	 esp_proposals_loc;
 	int		 routing;	/* enum cfg_routing */
 	struct cfg_selectors traffic_selectors;
 	int		 keying;	/* enum cfg_keying */
@@ -444,7 +474,8 @@ struct cfg_net {
 
 /* NULL (with errors in diag) when the file is unreadable or invalid.  diag may hold
  * warnings on success.  psk_file paths are relative to the network file's directory
- * (cfg_load_file) or to the working directory (cfg_load_buffer). */
+ * (cfg_load_file) or to the working directory (cfg_load_buffer); each is read once,
+ * here, so a reload sees a changed key file. */
 struct cfg_net *cfg_load_file(const char *path, struct cfg_diag *);
 struct cfg_net *cfg_load_buffer(const char *display_name, const char *buf, size_t len,
 	    struct cfg_diag *);
@@ -479,6 +510,12 @@ struct cfg_attachment *cfg_hub_vpc_attachment(const struct cfg_hub *, const stru
 /* The node that runs a hub or vpn gateway, or NULL. */
 struct cfg_node *cfg_runner(const struct cfg_net *, const void *gateway);
 
+/* The tunnel's key: the inline psk, else psk_file's contents read at load; NULL
+ * only in a model that failed validation. */
+const char *cfg_tunnel_psk(const struct cfg_tunnel *);
+/* An identity value: an IPv4 address (ID_IPV4_ADDR), "@name" or a dotted name
+ * (ID_FQDN), "keyid:TEXT" (ID_KEY_ID).  NULL when acceptable, else what is wrong. */
+const char *cfg_id_parse(const char *, struct cfg_id *);
 /* AWS PSK rule (beh. 23): NULL when acceptable, else what is wrong. */
 const char *cfg_psk_aws_problem(const char *psk);
 /* AWS inside-CIDR rule (beh. 22): NULL when acceptable, else what is wrong. */

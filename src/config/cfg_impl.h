@@ -36,6 +36,7 @@ enum cfg_ftype {
 #define FF_CEN		0x04	/* hub kind cen only */
 #define FF_KINDS	(FF_TGW | FF_CEN)
 #define FF_PRINTDEF	0x08	/* print even when at the default */
+#define FF_JOIN		0x10	/* FT_STR: a list of scalars is read joined by ',' */
 
 struct cfg_schema;
 

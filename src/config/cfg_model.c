@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "common/util.h"
 #include "config/cfg.h"
 #include "config/cfg_impl.h"
@@ -55,11 +57,30 @@ cfg_obj_free(const struct cfg_schema *s, void *obj)
 	}
 }
 
+static void
+wipe(char *s)
+{
+	if (s != NULL)
+		OPENSSL_cleanse(s, strlen(s));
+}
+
 void
 cfg_free(struct cfg_net *net)
 {
+	struct cfg_vpn_connection *c;
+	size_t i, k;
+
 	if (net == NULL)
 		return;
+	/* Keys are wiped before the schema walk frees them. */
+	for (i = 0; i < net->nvpn_connections; i++) {
+		c = &net->vpn_connections[i];
+		for (k = 0; k < c->ntunnels; k++) {
+			wipe(c->tunnels[k].psk);
+			wipe(c->tunnels[k].psk_loaded);
+			free(c->tunnels[k].psk_loaded);
+		}
+	}
 	cfg_obj_free(&cfg_schema_net, net);
 	free(net->file);
 	free(net);

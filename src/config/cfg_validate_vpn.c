@@ -5,14 +5,21 @@
  * gateway is in a region with `cloud: aws`, or the connection's profile is aws.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
 
 #include "common/util.h"
 #include "config/cfg.h"
 #include "config/cfg_impl.h"
+#include "ike/ike_engine.h"
+#include "ike/ike_prop.h"
+#include "ike/ike_wire.h"
 
 const char *
 cfg_psk_aws_problem(const char *psk)
@@ -48,6 +55,71 @@ cfg_inside_aws_problem(const struct prefix *p)
 	if (a < 0xa9fe0600U || prefix_eq(p, &rsv))
 		return "is reserved (169.254.0.0/30 to 169.254.5.0/30 and "
 		    "169.254.169.252/30 are)";
+	return NULL;
+}
+
+static bool
+name_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_' ||
+		    (s[i] == '.' && s[i + 1] != '.')))
+			return false;
+	return true;
+}
+
+/*
+ * The forms strongSwan's ipsec.conf leftid takes for these types: an address,
+ * "@name" forcing a name, a name with a dot, "keyid:" for an opaque key id.
+ */
+const char *
+cfg_id_parse(const char *s, struct cfg_id *id)
+{
+	struct ipaddr a;
+	char err[128];
+	size_t i, n = strlen(s);
+
+	memset(id, 0, sizeof(*id));
+	if (strncmp(s, "keyid:", 6) == 0) {
+		s += 6;
+		n -= 6;
+		if (n == 0)
+			return "has nothing after keyid:";
+		for (i = 0; i < n; i++)
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				return "has a control character";
+		id->type = CFG_ID_KEY_ID;
+	} else if (s[0] == '@') {
+		s++;
+		n--;
+		if (!name_ok(s, n))
+			return "is not a name after '@' (letters, digits, '-', '_', "
+			    "dots between labels)";
+		id->type = CFG_ID_FQDN;
+	} else if (addr_parse(s, &a, err, sizeof(err)) == 0) {
+		if (a.family != PFX_V4)
+			return "is an IPv6 address (not supported yet)";
+		id->type = CFG_ID_IPV4;
+		memcpy(id->data, a.addr, 4);
+		id->len = 4;
+		return NULL;
+	} else if (strspn(s, "0123456789.") == n)
+		return "is not a valid IPv4 address";
+	else if (strchr(s, '.') != NULL && name_ok(s, n))
+		id->type = CFG_ID_FQDN;
+	else
+		return "is not an identity";
+	if (n > CFG_ID_MAX) {
+		id->type = CFG_ID_DEFAULT;
+		return "is longer than 255 bytes";
+	}
+	memcpy(id->data, s, n);
+	id->len = n;
 	return NULL;
 }
 
@@ -158,26 +230,115 @@ check_ip_on_gateway(struct cfg_vctx *v, const struct cfg_conn_side *s,
 	    s->vpngw->ninterfaces > 1 ? ", ..." : "");
 }
 
+#define PSK_FILE_MAX	4096	/* bytes; a key file is one line */
+
+/*
+ * Read psk_file once, here: the daemon uses the key of this load, and a reload
+ * that finds other bytes in the file sees a changed tunnel.  The file is opened
+ * before it is judged (no stat-then-open race) and non-blocking (a FIFO must not
+ * hang the loader).  One trailing newline is cut (`echo KEY > file`); any other
+ * control character is refused, as a line break inside a key is surely a mistake.
+ */
 static void
-check_psk_file(struct cfg_vctx *v, struct cfg_tunnel *t)
+check_psk_file(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel *t,
+    size_t k)
 {
 	struct stat st;
-	char *path;
+	char *path, *buf = NULL;
+	const char *why;
+	size_t got = 0, i;
+	ssize_t n;
+	int fd;
 
 	if (t->psk_file[0] != '/' && v->ctx->basedir != NULL)
 		path = xasprintf("%s/%s", v->ctx->basedir, t->psk_file);
 	else
 		path = xstrdup(t->psk_file);
-	if (stat(path, &st) == -1)
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	free(path);
+	if (fd == -1 || fstat(fd, &st) == -1) {
 		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' cannot be read: %s",
 		    t->psk_file, strerror(errno));
-	else if (!S_ISREG(st.st_mode))
+		goto done;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is not a regular file",
 		    t->psk_file);
-	else if ((st.st_mode & 077) != 0)
+		goto done;
+	}
+	if ((st.st_mode & 077) != 0) {
 		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is accessible by group "
 		    "or others; make it mode 0600 (chmod 600)", t->psk_file);
-	free(path);
+		goto done;
+	}
+	buf = xmalloc(PSK_FILE_MAX + 2);
+	while (got < PSK_FILE_MAX + 1 &&
+	    (n = read(fd, buf + got, PSK_FILE_MAX + 1 - got)) != 0) {
+		if (n == -1) {
+			cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' cannot be read: "
+			    "%s", t->psk_file, strerror(errno));
+			goto done;
+		}
+		got += (size_t)n;
+	}
+	if (got > PSK_FILE_MAX) {
+		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is longer than %d "
+		    "bytes; it holds one key", t->psk_file, PSK_FILE_MAX);
+		goto done;
+	}
+	if (got > 0 && buf[got - 1] == '\n')
+		got--;
+	buf[got] = '\0';
+	if (got == 0) {
+		cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' is empty; it holds the "
+		    "key on one line", t->psk_file);
+		goto done;
+	}
+	for (i = 0; i < got; i++)
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f) {
+			cfg_err(v->ctx, t->psk_file_loc, "psk_file '%.200s' has a control "
+			    "character (byte %zu); it holds the key on one line, with at most "
+			    "one newline at the end", t->psk_file, i + 1);
+			goto done;
+		}
+	if (c->aws_rules && (why = cfg_psk_aws_problem(buf)) != NULL) {
+		cfg_err(v->ctx, t->psk_file_loc, "key in psk_file '%.200s' of tunnel %zu "
+		    "%s; AWS allows 8-64 characters of A-Za-z0-9._, not starting with 0 "
+		    "(beh. 23)", t->psk_file, k, why);
+		goto done;
+	}
+	t->psk_loaded = buf;
+	buf = NULL;
+done:
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, PSK_FILE_MAX + 2);
+		free(buf);
+	}
+	if (fd != -1)
+		close(fd);
+}
+
+const char *
+cfg_tunnel_psk(const struct cfg_tunnel *t)
+{
+	return t->psk != NULL ? t->psk : t->psk_loaded;
+}
+
+static void
+check_id(struct cfg_vctx *v, const struct cfg_vpn_connection *c, const char *key,
+    const char *val, struct cfg_loc loc, struct cfg_id *id)
+{
+	const char *why;
+
+	if (val == NULL)
+		return;
+	if ((why = cfg_id_parse(val, id)) != NULL)
+		cfg_err(v->ctx, at(loc, c->loc), "%s '%.100s' %s; allowed: an IPv4 "
+		    "address (ID_IPV4_ADDR), @name or a dotted name such as "
+		    "vpn.example.com (ID_FQDN), keyid:TEXT (ID_KEY_ID)", key, val, why);
+	else if (c->keying == CFG_KEYING_MANUAL)
+		cfg_warn(v->ctx, at(loc, c->loc), "%s has no effect with keying: manual "
+		    "(no IKE)", key);
 }
 
 static void
@@ -185,7 +346,7 @@ check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel
     size_t k)
 {
 	char a[PREFIX_STRLEN];
-	const char *why;
+	const char *why, *key;
 
 	if (t->psk != NULL && t->psk_file != NULL)
 		cfg_err(v->ctx, at(t->psk_file_loc, t->loc), "tunnel %zu has both psk and "
@@ -196,7 +357,15 @@ check_tunnel(struct cfg_vctx *v, struct cfg_vpn_connection *c, struct cfg_tunnel
 		cfg_err(v->ctx, at(t->psk_loc, t->loc), "psk of tunnel %zu %s; AWS allows "
 		    "8-64 characters of A-Za-z0-9._, not starting with 0 (beh. 23)", k, why);
 	if (t->psk_file != NULL && t->psk == NULL)
-		check_psk_file(v, t);
+		check_psk_file(v, c, t, k);
+	if (c->keying == CFG_KEYING_IKE && (key = cfg_tunnel_psk(t)) != NULL &&
+	    strlen(key) > IKE_CFG_PSK_MAX)
+		cfg_err(v->ctx, t->psk != NULL ? at(t->psk_loc, t->loc) : t->psk_file_loc,
+		    "%s of tunnel %zu is %zu bytes long; keying: ike takes at most %d",
+		    t->psk != NULL ? "psk" : "the key in psk_file", k, strlen(key),
+		    IKE_CFG_PSK_MAX);
+	check_id(v, c, "left_id", t->left_id, t->left_id_loc, &t->left_idv);
+	check_id(v, c, "right_id", t->right_id, t->right_id_loc, &t->right_idv);
 	if (t->inside_set) {
 		prefix_fmt(&t->inside_cidr, a, sizeof(a));
 		if (c->aws_rules && (why = cfg_inside_aws_problem(&t->inside_cidr)) != NULL)
@@ -263,6 +432,36 @@ check_lifetimes(struct cfg_vpn_connection *c, struct cfg_vctx *v)
 	if (c->dpd_timeout_s < 30)
 		cfg_err(v->ctx, at(c->dpd_timeout_loc, c->loc), "dpd_timeout_s %u is too "
 		    "short; AWS allows 30 or more (beh. 24)", c->dpd_timeout_s);
+}
+
+/*
+ * Explicit suites are checked by the engine's own parser (ike_prop.c), so what
+ * loads is exactly what transitd can offer and select; its sentence is the error.
+ */
+static void
+check_suites(struct cfg_vctx *v, const struct cfg_vpn_connection *c, const char *key,
+    const char *val, struct cfg_loc loc, uint8_t proto)
+{
+	struct ike_proposals p;
+	char err[160];
+
+	if (val == NULL)
+		return;
+	if (ike_prop_profile(val, proto, &p) == 0)
+		cfg_err(v->ctx, at(loc, c->loc), "%s: '%s' is a profile, not a suite; "
+		    "write profile: %s, or list suites (e.g. %s)", key, val, val,
+		    proto == IKE_PROTO_IKE ? "aes256-sha256-modp2048" : "aes256-sha256");
+	else if (ike_prop_parse(val, proto, &p, err, sizeof(err)) == -1)
+		cfg_err(v->ctx, at(loc, c->loc), "%s: %s; allowed: up to %d suites "
+		    "separated by ',', each of the form %s (e.g. %s; words: "
+		    "docs/ike-engine.md)", key, err, IKE_PROP_MAX_SUITES,
+		    proto == IKE_PROTO_IKE ? "encryption[-integrity][-prf]-group" :
+		    "encryption[-integrity][-group][-esn]",
+		    proto == IKE_PROTO_IKE ? "aes256-sha256-modp2048, "
+		    "aes256gcm16-prfsha256-ecp256" : "aes256-sha256, aes256gcm16-ecp256");
+	else if (c->keying == CFG_KEYING_MANUAL)
+		cfg_warn(v->ctx, at(loc, c->loc), "%s has no effect with keying: manual "
+		    "(the profile's transform is used)", key);
 }
 
 /* A hub side reaches the hub's route tables only through a vpn attachment. */
@@ -386,6 +585,10 @@ cfg_validate_connections(struct cfg_vctx *v)
 			    "pair; list one prefix per side (a wider one) or use ike_version: 2 "
 			    "(beh. 44)");
 		check_lifetimes(c, v);
+		check_suites(v, c, "ike_proposals", c->ike_proposals,
+		    c->ike_proposals_loc, IKE_PROTO_IKE);
+		check_suites(v, c, "esp_proposals", c->esp_proposals,
+		    c->esp_proposals_loc, IKE_PROTO_ESP);
 		if (c->ntunnels == 0 && c->tunnels_set)
 			cfg_err(v->ctx, c->loc, "connection '%s' has no tunnels; list at least "
 			    "one", c->name);

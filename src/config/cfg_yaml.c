@@ -350,16 +350,51 @@ read_list(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void *
 	return got > 0;		/* every item bad: each was reported already */
 }
 
+/* FF_JOIN: a list of scalars, read as one string joined by ','. */
+static const char *
+joined(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, char **out)
+{
+	yaml_node_item_t *it;
+	yaml_node_t *in;
+	const char *s;
+	char *j = NULL, *t;
+
+	if (n->data.sequence.items.top == n->data.sequence.items.start) {
+		cfg_err(ctx, node_loc(n), "expected a string or a non-empty list of "
+		    "strings for '%s', got an empty list", f->key);
+		return NULL;
+	}
+	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
+		if (!claim(ctx, *it) || (in = get_node(ctx, *it)) == NULL ||
+		    (s = scalar(ctx, in, "a string", f->key)) == NULL) {
+			free(j);
+			return NULL;
+		}
+		t = j == NULL ? xstrdup(s) : xasprintf("%s,%s", j, s);
+		free(j);
+		j = t;
+	}
+	*out = j;
+	return j;
+}
+
 static void
 read_value(struct cfg_ctx *ctx, const struct cfg_field *f, yaml_node_t *n, void *obj)
 {
+	char *j;
+
 	const char *s;
 	char b[64];
 	bool ok = true;
 
 	switch (f->type) {
 	case FT_STR:
-		if ((ok = (s = scalar(ctx, n, "a string", f->key)) != NULL)) {
+		if ((f->flags & FF_JOIN) && n->type == YAML_SEQUENCE_NODE) {
+			if ((ok = joined(ctx, f, n, &j) != NULL)) {
+				free(*FIELD_PTR(obj, f->off, char *));
+				*FIELD_PTR(obj, f->off, char *) = j;
+			}
+		} else if ((ok = (s = scalar(ctx, n, "a string", f->key)) != NULL)) {
 			free(*FIELD_PTR(obj, f->off, char *));
 			*FIELD_PTR(obj, f->off, char *) = xstrdup(s);
 		}

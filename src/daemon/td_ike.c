@@ -337,18 +337,51 @@ td_ike_udp_cb(struct ev_loop *ev, int fd, unsigned revents, void *arg)
 	}
 }
 
+/* A configured identity (its type numbers are RFC 7296's), else the address. */
 static void
-id_ip(struct ike_idcfg *id, const struct ipaddr *a)
+id_set(struct ike_idcfg *id, const struct cfg_id *c, const struct ipaddr *a)
 {
-	id->type = IKE_ID_IPV4_ADDR;
-	memcpy(id->data, a->addr, 4);
-	id->len = 4;
+	if (c->type == CFG_ID_DEFAULT || c->len > sizeof(id->data)) {
+		id->type = IKE_ID_IPV4_ADDR;
+		memcpy(id->data, a->addr, 4);
+		id->len = 4;
+		return;
+	}
+	id->type = (uint8_t)c->type;
+	memcpy(id->data, c->data, c->len);
+	id->len = c->len;
+}
+
+/*
+ * left_id / right_id name the connection's left and right ends: ours is the one
+ * of the side this node runs, the peer's (checked in its AUTH) the other.
+ */
+static void
+identities(const struct td_tunnel *t, struct ike_tunnel_cfg *tc)
+{
+	const struct cfg_tunnel *ct = &t->conn->tunnels[t->index];
+
+	id_set(&tc->id_local, t->left ? &ct->left_idv : &ct->right_idv, &t->local);
+	id_set(&tc->id_remote, t->left ? &ct->right_idv : &ct->left_idv, &t->peer);
+}
+
+/*
+ * Explicit suites (ike_proposals / esp_proposals, checked at load by the same
+ * parser) replace the profile's for their protocol; the engine takes either.
+ */
+static void
+proposals(const struct cfg_vpn_connection *c, struct ike_tunnel_cfg *tc)
+{
+	static const char *const profiles[] = { "aws", "gcp", "alibaba" };
+	const char *prof = profiles[c->profile >= 0 && c->profile < 3 ? c->profile : 0];
+
+	tc->ike_proposals = c->ike_proposals != NULL ? c->ike_proposals : prof;
+	tc->esp_proposals = c->esp_proposals != NULL ? c->esp_proposals : prof;
 }
 
 int
 td_ike_open(struct td_tunnel *t)
 {
-	static const char *profiles[] = { "aws", "gcp", "alibaba" };
 	const struct cfg_vpn_connection *c = t->conn;
 	struct ike_engine_cfg ec;
 	struct ike_tunnel_cfg tc;
@@ -400,12 +433,10 @@ td_ike_open(struct td_tunnel *t)
 	tc.local.port = IKE_PORT;
 	tc.remote.ip = t->peer;
 	tc.remote.port = IKE_PORT;
-	id_ip(&tc.id_local, &t->local);
-	id_ip(&tc.id_remote, &t->peer);
+	identities(t, &tc);
 	memcpy(tc.psk, t->psk, plen);
 	tc.psk_len = plen;
-	tc.ike_proposals = tc.esp_proposals =
-	    profiles[c->profile >= 0 && c->profile < 3 ? c->profile : 0];
+	proposals(c, &tc);
 	memcpy(tc.ts_local, t->ts_local, t->n_local * sizeof(tc.ts_local[0]));
 	tc.n_local = t->n_local;
 	memcpy(tc.ts_remote, t->ts_remote, t->n_remote * sizeof(tc.ts_remote[0]));
@@ -425,9 +456,10 @@ td_ike_open(struct td_tunnel *t)
 		return -1;
 	}
 	OPENSSL_cleanse(tc.psk, sizeof(tc.psk));
-	log_info("tunnel %s: IKEv2 on %s:%d and :%d, profile %s, startup %s", t->name,
-	    addr_fmt(&t->local, lb, sizeof(lb)), IKE_PORT, IKE_NATT_PORT,
-	    tc.ike_proposals, tc.startup == IKE_STARTUP_START ? "start" : "add");
+	log_info("tunnel %s: IKEv2 on %s:%d and :%d, IKE %s, ESP %s, startup %s",
+	    t->name, addr_fmt(&t->local, lb, sizeof(lb)), IKE_PORT, IKE_NATT_PORT,
+	    tc.ike_proposals, tc.esp_proposals,
+	    tc.startup == IKE_STARTUP_START ? "start" : "add");
 	/* startup start: the first timer call initiates. */
 	ev_timer_at(t->td->ev, &t->ike_timer, ev_now_ns(t->td->ev));
 	return 0;

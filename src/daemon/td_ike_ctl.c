@@ -17,6 +17,8 @@
 #include "esp/esp_sadb.h"
 #include "esp/esp_xform.h"
 #include "ike/ike_engine.h"
+#include "ike/ike_prop.h"
+#include "ike/ike_wire.h"
 
 static const char *const profiles[] = { "aws", "gcp", "alibaba" };
 
@@ -29,6 +31,52 @@ spi8(const uint8_t *s)
 	for (i = 0; i < 8; i++)
 		snprintf(b + 2 * i, 3, "%02x", s[i]);
 	return json_string(b);
+}
+
+/* An identity as the file writes it: address, name (ID_FQDN), keyid:TEXT. */
+static json_t *
+id_json(const struct cfg_id *id, const struct ipaddr *addr)
+{
+	char b[CFG_ID_MAX + 16];
+	struct ipaddr a;
+
+	switch (id->type) {
+	case CFG_ID_IPV4:
+		memset(&a, 0, sizeof(a));
+		a.family = PFX_V4;
+		memcpy(a.addr, id->data, 4);
+		return json_string(addr_fmt(&a, b, sizeof(b)));
+	case CFG_ID_FQDN:
+		snprintf(b, sizeof(b), "%.*s", (int)id->len, (const char *)id->data);
+		return json_string(b);
+	case CFG_ID_KEY_ID:
+		snprintf(b, sizeof(b), "keyid:%.*s", (int)id->len, (const char *)id->data);
+		return json_string(b);
+	default:
+		return json_string(addr_fmt(addr, b, sizeof(b)));
+	}
+}
+
+/* The negotiated IKE suite: swanctl's string and its parts. */
+static void
+ike_suite_json(json_t *o, const struct ike_alg *a)
+{
+	char b[160];
+	json_t *x = json_object();
+
+	json_object_set_new(o, "suite", json_string(ike_alg_suite(a, IKE_PROTO_IKE, b,
+	    sizeof(b))));
+	json_object_set_new(x, "encr", json_string(ike_xf_name(IKE_XFORM_ENCR, a->encr,
+	    b, sizeof(b))));
+	json_object_set_new(x, "keybits", json_integer(a->keybits));
+	if (a->integ != IKE_INTEG_NONE)
+		json_object_set_new(x, "integ", json_string(ike_xf_name(IKE_XFORM_INTEG,
+		    a->integ, b, sizeof(b))));
+	json_object_set_new(x, "prf", json_string(ike_xf_name(IKE_XFORM_PRF, a->prf, b,
+	    sizeof(b))));
+	json_object_set_new(x, "dh", json_string(ike_xf_name(IKE_XFORM_DH, a->dh, b,
+	    sizeof(b))));
+	json_object_set_new(o, "algorithms", x);
 }
 
 static int64_t
@@ -51,6 +99,7 @@ show_ike_sas(const json_t *args, void *ctx, struct ctl_error *err)
 	for (i = 0; i < td->ntuns; i++) {
 		const struct td_tunnel *t = td->tuns[i];
 		const struct cfg_vpn_connection *c = t->conn;
+		const struct cfg_tunnel *ct;
 		struct ike_tunnel_status st;
 		json_t *o;
 		const char *state;
@@ -77,6 +126,17 @@ show_ike_sas(const json_t *args, void *ctx, struct ctl_error *err)
 		    c->profile < 3 ? c->profile : 0]));
 		json_object_set_new(o, "startup", json_string(c->startup ==
 		    CFG_STARTUP_START ? "start" : "add"));
+		ct = &c->tunnels[t->index];
+		json_object_set_new(o, "local_id", id_json(t->left ? &ct->left_idv :
+		    &ct->right_idv, &t->local));
+		json_object_set_new(o, "remote_id", id_json(t->left ? &ct->right_idv :
+		    &ct->left_idv, &t->peer));
+		if (c->ike_proposals != NULL)
+			json_object_set_new(o, "ike_proposals",
+			    json_string(c->ike_proposals));
+		if (c->esp_proposals != NULL)
+			json_object_set_new(o, "esp_proposals",
+			    json_string(c->esp_proposals));
 		json_object_set_new(o, "ike_sas", json_integer((json_int_t)st.n_ike_sas));
 		json_object_set_new(o, "child_sas", json_integer((json_int_t)st.n_children));
 		if (st.established) {
@@ -84,6 +144,7 @@ show_ike_sas(const json_t *args, void *ctx, struct ctl_error *err)
 			json_object_set_new(o, "spi_i", spi8(st.spi_i));
 			json_object_set_new(o, "spi_r", spi8(st.spi_r));
 			json_object_set_new(o, "natt", json_boolean(st.natt));
+			ike_suite_json(o, &st.ike_alg);
 			json_object_set_new(o, "established_s",
 			    json_integer((json_int_t)(now - t->ike_up_s)));
 			/* Rekeyed at lifetime - margin (- fuzz): the latest time. */
@@ -110,6 +171,24 @@ sa_stats(const struct td_tunnel *t, enum esp_dir dir, uint32_t spi, json_t *o,
 	    (json_int_t)sa->stats.bytes : 0));
 }
 
+/*
+ * The engine reports the newest child's suite: the pair carrying the traffic.
+ * `pfs` is the D-H group of the CREATE_CHILD_SA that made it (none for the
+ * first child, made in IKE_AUTH).
+ */
+static void
+child_suite_json(json_t *o, const struct ike_alg *a)
+{
+	char b[160];
+
+	json_object_set_new(o, "suite", json_string(ike_alg_suite(a, IKE_PROTO_ESP, b,
+	    sizeof(b))));
+	if (a->dh != IKE_DH_NONE)
+		json_object_set_new(o, "pfs", json_string(ike_xf_name(IKE_XFORM_DH, a->dh,
+		    b, sizeof(b))));
+	json_object_set_new(o, "esn", json_boolean(a->esn));
+}
+
 static json_t *
 show_child_sas(const json_t *args, void *ctx, struct ctl_error *err)
 {
@@ -124,9 +203,13 @@ show_child_sas(const json_t *args, void *ctx, struct ctl_error *err)
 		const struct td_tunnel *t = td->tuns[i];
 		const struct esp_sa *cur = t->sadb != NULL ?
 		    esp_sadb_outbound(t->sadb, t->id) : NULL;
+		struct ike_tunnel_status st;
 
 		if (t->manual)
 			continue;
+		memset(&st, 0, sizeof(st));
+		if (t->ike != NULL)
+			(void)ike_engine_status(t->ike, t->id, &st);
 		for (k = 0; k < t->npairs; k++) {
 			const struct td_ike_pair *p = &t->pairs[k];
 			json_t *o = json_object();
@@ -140,6 +223,8 @@ show_child_sas(const json_t *args, void *ctx, struct ctl_error *err)
 			    json_string(esp_xform_info(p->xform)->name));
 			json_object_set_new(o, "encap", json_string(p->natt ?
 			    "udp-4500 (nat)" : "udp-4500"));
+			if (st.established && p->spi_in == st.spi_in)
+				child_suite_json(o, &st.child_alg);
 			json_object_set_new(o, "installed_s",
 			    json_integer((json_int_t)(now - p->installed_s)));
 			json_object_set_new(o, "rekey_s", json_integer((json_int_t)left_s(
@@ -246,9 +331,9 @@ static const struct ctl_arg args_tunnel[] = {
 
 static const struct ctl_cmd cmds[] = {
 	{ "show ike-sas", show_ike_sas, false,
-	    "IKE SAs of keying-ike tunnels: state, role, SPIs, times", NULL, 0 },
+	    "IKE SAs of keying-ike tunnels: state, role, ids, suite, SPIs, times", NULL, 0 },
 	{ "show child-sas", show_child_sas, false,
-	    "Child SA pairs of keying-ike tunnels: SPIs, transform, times, counters",
+	    "Child SA pairs of keying-ike tunnels: SPIs, transform, suite, times, counters",
 	    NULL, 0 },
 	{ "tunnel up", cmd_up, true, "initiate the tunnel's IKE SA", args_tunnel, 1 },
 	{ "tunnel down", cmd_down, true,

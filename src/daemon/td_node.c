@@ -273,8 +273,8 @@ tunnel_new(const struct cfg_vpn_connection *c, size_t i, bool left)
 		t->mss = (uint16_t)(t->mtu - 40);
 	(void)xi;
 	t->replay_window = c->replay_window;
-	if (ct->psk != NULL)
-		t->psk = xstrdup(ct->psk);
+	if (cfg_tunnel_psk(ct) != NULL)
+		t->psk = xstrdup(cfg_tunnel_psk(ct));
 	if (left) {
 		sel_copy(ts->left, ts->nleft, t->ts_local, &t->n_local);
 		sel_copy(ts->right, ts->nright, t->ts_remote, &t->n_remote);

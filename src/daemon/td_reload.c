@@ -56,6 +56,33 @@ same_psk(const struct td_tunnel *a, const struct td_tunnel *b)
 	return la == lb && CRYPTO_memcmp(a->psk, b->psk, la) == 0;
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+/*
+ * The rest of what the IKE engine was configured with (td_ike.c), read from the
+ * files: both models are alive here (the old one is freed after the swap).
+ */
+static bool
+same_keying(const struct td_tunnel *a, const struct td_tunnel *b)
+{
+	const struct cfg_vpn_connection *ca = a->conn, *cb = b->conn;
+	const struct cfg_tunnel *ta, *tb;
+
+	if (!same_psk(a, b))
+		return false;
+	if (ca == NULL || cb == NULL)
+		return ca == cb;
+	ta = &ca->tunnels[a->index];
+	tb = &cb->tunnels[b->index];
+	return same_str(ca->ike_proposals, cb->ike_proposals) &&
+	    same_str(ca->esp_proposals, cb->esp_proposals) &&
+	    same_str(ta->left_id, tb->left_id) && same_str(ta->right_id, tb->right_id);
+}
+
 static void
 unregister(struct td *td)
 {
@@ -143,7 +170,7 @@ td_reload(struct td *td, bool initial)
 	for (i = 0; i < ntuns; i++)
 		for (j = 0; j < td->ntuns; j++)
 			if (!td->tuns[j]->taken && strcmp(td->tuns[j]->key, tuns[i]->key) == 0 &&
-			    same_psk(td->tuns[j], tuns[i])) {
+			    same_keying(td->tuns[j], tuns[i])) {
 				td_tunnel_take(tuns[i], td->tuns[j]);
 				kept++;
 				break;

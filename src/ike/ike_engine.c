@@ -837,9 +837,11 @@ ike_engine_status(const struct ike_engine *eng, uint32_t tunnel,
 		st->natt = sa->natt;
 		memcpy(st->spi_i, sa->spi_i, IKE_SPI_LEN);
 		memcpy(st->spi_r, sa->spi_r, IKE_SPI_LEN);
+		st->ike_alg = sa->alg;
 		for (c = sa->children; c != NULL; c = c->next) {
 			st->spi_in = c->spi_in;
 			st->spi_out = c->spi_out;
+			st->child_alg = c->alg;
 		}
 	}
 	return 0;

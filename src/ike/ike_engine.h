@@ -19,6 +19,7 @@
 #include "common/prefix.h"
 #include "esp/esp_wire.h"
 #include "ike/ike_msg.h"
+#include "ike/ike_prop.h"
 
 #define IKE_PORT		500
 #define IKE_NATT_PORT		4500
@@ -176,6 +177,10 @@ struct ike_tunnel_status {
 	uint32_t	spi_in, spi_out;	/* newest child */
 	bool		natt;
 	uint8_t		spi_i[8], spi_r[8];
+	/* Negotiated: the established IKE SA's suite, the newest child's (its dh
+	 * is the PFS group of its CREATE_CHILD_SA, IKE_DH_NONE when none). */
+	struct ike_alg	ike_alg;
+	struct ike_alg	child_alg;
 };
 int	ike_engine_status(const struct ike_engine *, uint32_t tunnel,
 	    struct ike_tunnel_status *);

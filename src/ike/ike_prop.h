@@ -67,5 +67,11 @@ int	ike_prop_check_reply(const struct ike_proposals *ours,
 const char *ike_alg_fmt(const struct ike_alg *, uint8_t proto, char *, size_t);
 /* The ESP transform (esp_xform_id) for a Child SA suite; -1 if src/esp lacks it. */
 int	ike_alg_esp_xform(const struct ike_alg *);
+/* IANA-style name of a transform (enum ike_xform_type, id), "UNKNOWN_n" else. */
+const char *ike_xf_name(int type, uint16_t id, char *, size_t);
+/* A negotiated suite as swanctl shows it (ike_prop_name.c): IKE
+ * "AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048", ESP
+ * "AES_GCM_16-256" plus "/ECP_256" with PFS and "/ESN". */
+const char *ike_alg_suite(const struct ike_alg *, uint8_t proto, char *, size_t);
 
 #endif

@@ -7,7 +7,11 @@
 # only, never the inner ICMP; `transitctl show ike-sas / child-sas`; `tunnel rekey`
 # during a 100-per-second ping loses no packet and changes the SPIs; `tunnel down`
 # drops the traffic with a silent underlay (fail closed); `tunnel up` brings it back;
-# a reload keeps the tunnel with its IKE and Child SAs.
+# a reload keeps the tunnel with its IKE and Child SAs; b reads its key from a
+# psk_file, and a reload of b after the file changed drops the tunnel (a's
+# IKE_AUTH is then refused) until the old key is back; FQDN identities
+# (left_id / right_id) and explicit GCM proposals come up (shown suites, a PFS
+# rekey), an identity b does not expect is refused.
 # Usage: ike_two_sites.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -16,8 +20,15 @@ itest_require ping tcpdump
 
 itest_two_sites
 cp "$src/tests/integration/nets/ike.yaml" "$tmp/a.yaml"
-sed 's/startup: start/startup: add/' "$tmp/a.yaml" >"$tmp/b.yaml"
+# b reads the same key from a psk_file (relative to b.yaml, mode 0600, with the
+# trailing newline echo writes); a keeps the inline psk.
+key=$(sed -n 's/^ *psk: //p' "$tmp/a.yaml")
+[ -n "$key" ] || fail "a.yaml: no inline psk"
+(umask 077; echo "$key" >"$tmp/b.psk")
+sed -e 's/startup: start/startup: add/' -e 's/ psk: .*/ psk_file: b.psk/' \
+    "$tmp/a.yaml" >"$tmp/b.yaml"
 grep -q "startup: add" "$tmp/b.yaml" || fail "b.yaml: no startup: add"
+grep -q "psk_file: b.psk" "$tmp/b.yaml" || fail "b.yaml: no psk_file"
 
 # wait_state SOCK STATE: up to 10 s for conn-ab/1 to reach STATE.
 wait_state() {
@@ -78,11 +89,21 @@ echo "ok: underlay: $ike500 IKE on 500, $ike4500 IKE on 4500, $esp ESP in UDP, n
 "$ctl" -s "$tmp/a.sock" show ike-sas >"$tmp/ike-sas" || fail "show ike-sas"
 grep -q "conn-ab/1: IKEv2, established, 192.0.2.1\[initiator\] <-> 192.0.2.2, profile aws" \
     "$tmp/ike-sas" || fail "show ike-sas on a: $(cat "$tmp/ike-sas")"
+# The aws profile's first suite, negotiated, as swanctl names it.
+grep -qx "  AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048" "$tmp/ike-sas" ||
+    fail "show ike-sas on a: no aws IKE suite: $(cat "$tmp/ike-sas")"
+grep -qx "  local '192.0.2.1', remote '192.0.2.2'" "$tmp/ike-sas" ||
+    fail "show ike-sas on a: identities: $(cat "$tmp/ike-sas")"
+"$ctl" -j -s "$tmp/b.sock" show ike-sas | grep -q '"dh": "MODP_2048"' ||
+    fail "show ike-sas -j on b: no dh: $("$ctl" -j -s "$tmp/b.sock" show ike-sas)"
 "$ctl" -s "$tmp/b.sock" show ike-sas | grep -q "established, 192.0.2.2\[responder\]" ||
     fail "show ike-sas on b: $("$ctl" -s "$tmp/b.sock" show ike-sas)"
 "$ctl" -s "$tmp/a.sock" show child-sas >"$tmp/child-sas" || fail "show child-sas"
 grep -q "conn-ab/1: installed, aes256-sha256, udp-4500" "$tmp/child-sas" ||
     fail "show child-sas on a: $(cat "$tmp/child-sas")"
+# The first Child SA comes with IKE_AUTH: no PFS group.
+grep -qx "  AES_CBC-256/HMAC_SHA2_256_128" "$tmp/child-sas" ||
+    fail "show child-sas on a: no aws ESP suite: $(cat "$tmp/child-sas")"
 spi_a=$("$ctl" -j -s "$tmp/a.sock" show child-sas | grep -m1 '"spi_in"')
 spi_b=$("$ctl" -j -s "$tmp/b.sock" show child-sas | grep -m1 '"spi_out"')
 [ "${spi_a#*:}" = "${spi_b#*:}" ] || fail "a's inbound SPI $spi_a is not b's outbound $spi_b"
@@ -152,20 +173,103 @@ done
 out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after rekey: $out"
 echo "ok: reload keeps the IKE and Child SAs; the kept engine rekeys"
 
-# 9. a stops: it sends a Delete, b fails closed at once (not after DPD).
+# 9. b's key file changes: b's reload reads it again and does not keep the tunnel
+# (the key is part of what a tunnel is); its Delete takes a down, and a's new
+# IKE_AUTH, with the old key, is refused.  The old key back: up again.
+# wait_log TAG TEXT COUNT: up to 10 s for COUNT lines with TEXT in log-TAG.
+wait_log() {
+	for _ in $(seq 100); do
+		[ "$(grep -c "$2" "$tmp/log-$1")" -ge "$3" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+(umask 077; echo "lab.only.another.key" >"$tmp/b.psk")
+kill -HUP "$pid_b"
+wait_log b "1 tunnel(s), 1 kept" 1 || fail "b's reload kept the tunnel with a new key file"
+wait_state "$tmp/a.sock" ike-down || fail "a: still up after b's key changed"
+"$ctl" -s "$tmp/a.sock" tunnel up conn-ab/1 >/dev/null || fail "tunnel up (wrong key)"
+wait_log a "AUTHENTICATION_FAILED" 1 || fail "a: no AUTHENTICATION_FAILED with different keys"
+grep -q "IKE_AUTH: authentication failed" "$tmp/log-b" || fail "b did not refuse the AUTH"
+wait_state "$tmp/a.sock" ike-down || fail "a: not ike-down with different keys"
+(umask 077; echo "$key" >"$tmp/b.psk")
+kill -HUP "$pid_b"
+wait_log b "1 tunnel(s), 1 kept" 2 || fail "b's second reload kept the tunnel"
+"$ctl" -s "$tmp/a.sock" tunnel up conn-ab/1 >/dev/null || fail "tunnel up (key back)"
+wait_state "$tmp/a.sock" up || fail "a: not up with the key back"
+wait_state "$tmp/b.sock" up || fail "b: not up with the key back"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping with the key back: $out"
+echo "ok: a changed psk_file is seen by a reload (AUTHENTICATION_FAILED, then up again)"
+
+# 10. a stops: it sends a Delete, b fails closed at once (not after DPD).
+downs=$(grep -c "tunnel conn-ab/1: IKE SA down" "$tmp/log-b")
 kill -TERM "$pid_a"
 wait "$pid_a" || fail "transitd a exited $?"
 itest_forget "$pid_a"
 wait_state "$tmp/b.sock" ike-down || fail "b: still up after a stopped"
-# The first down was `tunnel down` in step 6.
-[ "$(grep -c "tunnel conn-ab/1: IKE SA down" "$tmp/log-b")" = 2 ] || fail "b logged no second IKE SA down"
+wait_log b "tunnel conn-ab/1: IKE SA down" $((downs + 1)) || fail "b logged no IKE SA down"
 echo "ok: a stopping deletes the IKE SA on b"
 
-for pid in $pid_b; do
+# 11. FQDN identities: b's reload with new ids makes a new tunnel (ids are part of
+# what a tunnel is); a fresh a with the same ids comes up.  Then b expects another
+# id for a: a's IKE_AUTH is refused and the tunnel stays down.
+# Explicit proposals too: GCM with ECP-256 for IKE, and for ESP with PFS.
+ids='        left_id: "@site-a.example"\n        right_id: site-b.example'
+props='    ike_proposals: aes256gcm16-prfsha256-ecp256\n    esp_proposals: [aes256gcm16-ecp256]'
+sed -e "s/^\( *psk_file: .*\)/\1\n$ids/" -e "s/^\( *profile: aws\)/\1\n$props/" \
+    "$tmp/b.yaml" >"$tmp/b2.yaml"
+sed -e "s/^\( *psk: .*\)/\1\n$ids/" -e "s/^\( *profile: aws\)/\1\n$props/" \
+    "$tmp/a.yaml" >"$tmp/a2.yaml"
+grep -q "esp_proposals: \[aes256gcm16-ecp256\]" "$tmp/a2.yaml" || fail "a2.yaml: no esp_proposals"
+grep -q 'left_id: "@site-a.example"' "$tmp/a2.yaml" || fail "a2.yaml: no left_id"
+grep -q "right_id: site-b.example" "$tmp/b2.yaml" || fail "b2.yaml: no right_id"
+cp "$tmp/b2.yaml" "$tmp/b.yaml"
+kill -HUP "$pid_b"
+wait_log b "1 tunnel(s), 1 kept" 3 || fail "b's reload kept the tunnel with new ids"
+itest_start_td a2 "$ga" -c "$tmp/a2.yaml" -n node-a -s "$tmp/a2.sock" \
+    --netns "vpc-a=/run/netns/$va"
+pid_a=$td_pid
+itest_wait_sock "$tmp/a2.sock"
+wait_state "$tmp/a2.sock" up || fail "a: not up with FQDN ids: $("$ctl" -s "$tmp/a2.sock" show tunnels)"
+wait_state "$tmp/b.sock" up || fail "b: not up with FQDN ids"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping with FQDN ids: $out"
+"$ctl" -s "$tmp/a2.sock" show ike-sas >"$tmp/ike-sas2" || fail "show ike-sas (a2)"
+grep -qx "  local 'site-a.example', remote 'site-b.example'" "$tmp/ike-sas2" ||
+    fail "show ike-sas on a: FQDN identities: $(cat "$tmp/ike-sas2")"
+grep -qx "  AES_GCM_16-256/PRF_HMAC_SHA2_256/ECP_256" "$tmp/ike-sas2" ||
+    fail "show ike-sas on a: not the explicit IKE suite: $(cat "$tmp/ike-sas2")"
+# A Child SA rekey runs CREATE_CHILD_SA with the ESP suite's group: PFS.
+"$ctl" -s "$tmp/a2.sock" tunnel rekey conn-ab/1 >/dev/null || fail "tunnel rekey (a2)"
+for _ in $(seq 50); do
+	"$ctl" -s "$tmp/a2.sock" show child-sas | grep -qx "  AES_GCM_16-256/ECP_256" && break
+	sleep 0.1
+done
+"$ctl" -s "$tmp/a2.sock" show child-sas | grep -qx "  AES_GCM_16-256/ECP_256" ||
+    fail "show child-sas on a: no PFS suite after a rekey: $("$ctl" -s "$tmp/a2.sock" show child-sas)"
+"$ctl" -j -s "$tmp/a2.sock" show child-sas | grep -q '"pfs": "ECP_256"' ||
+    fail "show child-sas -j on a: no pfs"
+out=$(ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10) || fail "ping after the PFS rekey: $out"
+echo "ok: FQDN identities and explicit proposals on both ends: up, GCM suites shown, PFS rekey"
+sed 's/@site-a.example/@not-site-a.example/' "$tmp/b2.yaml" >"$tmp/b.yaml"
+kill -HUP "$pid_b"
+wait_log b "1 tunnel(s), 1 kept" 4 || fail "b's reload kept the tunnel with another id"
+wait_state "$tmp/a2.sock" ike-down || fail "a: still up after b's ids changed"
+"$ctl" -s "$tmp/a2.sock" tunnel up conn-ab/1 >/dev/null || fail "tunnel up (wrong id)"
+wait_log a2 "AUTHENTICATION_FAILED" 1 || fail "a: no AUTHENTICATION_FAILED with a wrong id"
+[ "$(grep -c "IKE_AUTH: authentication failed" "$tmp/log-b")" -ge 2 ] ||
+    fail "b did not refuse the AUTH with a wrong id"
+sleep 1
+"$ctl" -s "$tmp/a2.sock" show tunnels | grep -q "conn-ab/1 .* ike-down" ||
+    fail "a: not ike-down with a wrong id: $("$ctl" -s "$tmp/a2.sock" show tunnels)"
+"$ctl" -s "$tmp/b.sock" show tunnels | grep -q "conn-ab/1 .* ike-down" ||
+    fail "b: not ike-down with a wrong id"
+echo "ok: an identity b does not expect: AUTHENTICATION_FAILED, tunnel stays ike-down"
+
+for pid in $pid_a $pid_b; do
 	kill -TERM "$pid"
 	wait "$pid" || fail "transitd exited $?"
 	itest_forget "$pid"
 done
-grep -q "Sanitizer\|runtime error" "$tmp/log-a" "$tmp/log-b" &&
+grep -q "Sanitizer\|runtime error" "$tmp/log-a" "$tmp/log-b" "$tmp/log-a2" &&
     fail "sanitizer report"
 echo "PASS"

@@ -1,7 +1,8 @@
 /*
  * Config helpers: did-you-mean distance and suggestion, the AWS PSK and inside-CIDR
  * rule tables (cloud-semantics.md 2.3, beh. 22-23), diagnostics order and format,
- * and cfg_equal seeing a change in any kind of field.
+ * cfg_equal seeing a change in any kind of field, and IKE identity values (RFC 7296
+ * 3.5 ID types).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -221,6 +222,62 @@ test_load_file_missing(void **state)
 	cfg_diag_free(&d);
 }
 
+/* Identity values -> RFC 7296 3.5 ID type and payload bytes. */
+static void
+test_id_parse(void **state)
+{
+	static const struct {
+		const char *in;
+		int type;
+		const char *data;	/* NULL: an error */
+		size_t len;
+	} cases[] = {
+		{ "192.0.2.1", CFG_ID_IPV4, "\xc0\x00\x02\x01", 4 },
+		{ "@site-a", CFG_ID_FQDN, "site-a", 6 },
+		{ "@vpn.example.com", CFG_ID_FQDN, "vpn.example.com", 15 },
+		{ "vpn.example.com", CFG_ID_FQDN, "vpn.example.com", 15 },
+		{ "keyid:tunnel 1", CFG_ID_KEY_ID, "tunnel 1", 8 },
+		{ "keyid:@x", CFG_ID_KEY_ID, "@x", 2 },
+		{ "vpn", 0, NULL, 0 },			/* no dot: say @vpn */
+		{ "@", 0, NULL, 0 },
+		{ "@a..b", 0, NULL, 0 },
+		{ "@.a", 0, NULL, 0 },
+		{ "a.b.", 0, NULL, 0 },
+		{ "10.0.0.256", 0, NULL, 0 },
+		{ "2001:db8::1", 0, NULL, 0 },
+		{ "keyid:", 0, NULL, 0 },
+		{ "a@b.c", 0, NULL, 0 },		/* RFC822: not a form we take */
+		{ "", 0, NULL, 0 },
+	};
+	struct cfg_id id;
+	char big[300];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = cfg_id_parse(cases[i].in, &id);
+
+		if (cases[i].data == NULL) {
+			if (why == NULL)
+				fail_msg("'%s' accepted", cases[i].in);
+			continue;
+		}
+		if (why != NULL)
+			fail_msg("'%s': %s", cases[i].in, why);
+		assert_int_equal(id.type, cases[i].type);
+		assert_int_equal(id.len, cases[i].len);
+		assert_memory_equal(id.data, cases[i].data, cases[i].len);
+	}
+	/* 255 bytes of name fit the ID payload we configure; 256 do not. */
+	big[0] = '@';
+	memset(big + 1, 'a', 256);
+	big[1 + 255] = '\0';
+	assert_null(cfg_id_parse(big, &id));
+	assert_int_equal(id.len, 255);
+	big[1 + 255] = 'a';
+	big[1 + 256] = '\0';
+	assert_non_null(cfg_id_parse(big, &id));
+}
+
 int
 main(void)
 {
@@ -232,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_diag_sorted),
 		cmocka_unit_test(test_equal_sees_changes),
 		cmocka_unit_test(test_load_file_missing),
+		cmocka_unit_test(test_id_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,8 +32,8 @@ static const struct topic show_topics[] = {
 	{ "tunnels", "", "tunnels: addresses, keying, state, SPIs, counters" },
 	{ "sas", "[--keys]", "ESP SAs; --keys adds the key material (main socket only; "
 	    "for tshark's ESP SA table)" },
-	{ "ike-sas", "", "IKE SAs (keying ike): state, role, SPIs, established, rekey" },
-	{ "child-sas", "", "Child SA pairs (keying ike): SPIs, transform, rekey, counters" },
+	{ "ike-sas", "", "IKE SAs (keying ike): state, role, ids, suite, SPIs, rekey" },
+	{ "child-sas", "", "Child SA pairs (keying ike): SPIs, suite, rekey, counters" },
 	{ "counters", "", "packets, bytes and drops by reason, per attachment and tunnel" },
 };
 
@@ -285,6 +285,17 @@ print_ike_sas(const json_t *r)
 		    "startup %s\n", str(s, "tunnel"), num(s, "version"), str(s, "state"),
 		    str(s, "local"), str(s, "role"), str(s, "peer"), str(s, "profile"),
 		    str(s, "startup"));
+		printf("  local '%s', remote '%s'\n", str(s, "local_id"),
+		    str(s, "remote_id"));
+		if (json_object_get(s, "ike_proposals") != NULL ||
+		    json_object_get(s, "esp_proposals") != NULL)
+			printf("  proposals IKE %s, ESP %s\n",
+			    json_object_get(s, "ike_proposals") != NULL ?
+			    str(s, "ike_proposals") : str(s, "profile"),
+			    json_object_get(s, "esp_proposals") != NULL ?
+			    str(s, "esp_proposals") : str(s, "profile"));
+		if (json_object_get(s, "suite") != NULL)
+			printf("  %s\n", str(s, "suite"));
 		if (json_object_get(s, "spi_i") != NULL)
 			printf("  SPIs %s_i %s_r%s, established %" JSON_INTEGER_FORMAT
 			    "s ago, rekeying in %" JSON_INTEGER_FORMAT "s\n",
@@ -309,6 +320,8 @@ print_child_sas(const json_t *r)
 		    str(s, "state"), str(s, "transform"), str(s, "encap"),
 		    (unsigned long long)num(s, "spi_in"),
 		    (unsigned long long)num(s, "spi_out"));
+		if (json_object_get(s, "suite") != NULL)
+			printf("  %s\n", str(s, "suite"));
 		printf("  installed %" JSON_INTEGER_FORMAT "s ago, rekeying in %"
 		    JSON_INTEGER_FORMAT "s, expires in %" JSON_INTEGER_FORMAT "s\n",
 		    num(s, "installed_s"), num(s, "rekey_s"), num(s, "expires_s"));
