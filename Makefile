@@ -2,13 +2,15 @@
 #   make demo   build, then run network A in the lab: transitlab up, ping, down
 #   make test   install what is missing, build with -Werror, run the whole suite
 #   make asan   the same suite in an ASan+UBSan build
+#   make fuzz   a bounded libFuzzer run of every harness (FUZZ_SECONDS each, clang)
 #   make bench  build and run the benchmarks that need no peers (bench/lpm)
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 JOBS ?= $(shell nproc)
 CTEST_ARGS ?=
+FUZZ_SECONDS ?= 30
 
-.PHONY: all build demo test asan bench clean deps
+.PHONY: all build demo test asan fuzz bench clean deps
 
 all: build
 
@@ -41,8 +43,11 @@ asan:
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+fuzz:
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
+
 bench: build
 	./$(BUILD)/bench/bench_lpm
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -3,19 +3,22 @@
 #   scripts/deps.sh build   compiler, cmake, libyaml, libcrypto, cmocka
 #   scripts/deps.sh test    build + what the test suite drives (iproute2, ping, iperf3,
 #                           tcpdump, tshark, strongSwan with kernel-libipsec, jq)
-#   scripts/deps.sh all     test + the benchmark peers (OpenVPN, BIRD, FRR, GoBGP, hyperfine)
+#   scripts/deps.sh fuzz    build + clang and its libFuzzer runtime (scripts/fuzz.sh)
+#   scripts/deps.sh all     test + fuzz + the benchmark peers (OpenVPN, BIRD, FRR, GoBGP, hyperfine)
 set -euo pipefail
 what=${1:-build}
 BUILD=(build-essential cmake ninja-build pkg-config libyaml-dev libssl-dev libcmocka-dev libjansson-dev)
 TEST=(iproute2 iputils-ping iperf3 tcpdump tshark jq python3
       strongswan-charon strongswan-swanctl libcharon-extra-plugins
       libstrongswan-standard-plugins libstrongswan-extra-plugins)
-ALL=(openvpn openssl bird2 frr gobgpd hyperfine clang)
+FUZZ=(clang libclang-rt-14-dev)
+ALL=(openvpn openssl bird2 frr gobgpd hyperfine)
 case $what in
   build) pkgs=("${BUILD[@]}") ;;
   test)  pkgs=("${BUILD[@]}" "${TEST[@]}") ;;
-  all)   pkgs=("${BUILD[@]}" "${TEST[@]}" "${ALL[@]}") ;;
-  *) echo "usage: $0 build|test|all" >&2; exit 2 ;;
+  fuzz)  pkgs=("${BUILD[@]}" "${FUZZ[@]}") ;;
+  all)   pkgs=("${BUILD[@]}" "${TEST[@]}" "${FUZZ[@]}" "${ALL[@]}") ;;
+  *) echo "usage: $0 build|test|fuzz|all" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${pkgs[@]}"; do

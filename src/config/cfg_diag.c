@@ -34,7 +34,7 @@ cfg_diag_free(struct cfg_diag *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static void
+static void __attribute__((format(printf, 5, 0)))
 diag_vadd(struct cfg_diag *d, const char *file, struct cfg_loc loc, bool warning,
     const char *fmt, va_list ap)
 {

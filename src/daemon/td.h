@@ -266,6 +266,8 @@ struct td	*td_new(const struct td_opts *);
 int		 td_start(struct td *, char *err, size_t errlen);
 int		 td_run(struct td *);
 void		 td_free(struct td *);
+/* What td_free() frees, minus the struct itself (tests embed one). */
+void		 td_release(struct td *);
 /* Seconds on the monotonic clock (SA lifetimes). */
 uint64_t	 td_now_s(void);
 

@@ -190,12 +190,10 @@ td_run(struct td *td)
 }
 
 void
-td_free(struct td *td)
+td_release(struct td *td)
 {
 	size_t i;
 
-	if (td == NULL)
-		return;
 	if (td->ctl != NULL) {
 		ctl_server_close(td->ctl);
 		td->ctl = NULL;
@@ -229,5 +227,14 @@ td_free(struct td *td)
 		ev_free(td->ev);
 	free(td->sock_path);
 	free(td->ro_path);
+	memset(td, 0, sizeof(*td));
+}
+
+void
+td_free(struct td *td)
+{
+	if (td == NULL)
+		return;
+	td_release(td);
 	free(td);
 }

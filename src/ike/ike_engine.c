@@ -467,7 +467,10 @@ reap(struct ike_engine *eng)
 static void
 restart_later(struct ike_engine *eng, struct ike_tunnel *t)
 {
-	t->start_ms = eng->now;
+	/* A tunnel taken down by command stays down, also when our Delete
+	 * goes unanswered and the SA ends by retransmission timeout. */
+	if (!t->admin_down)
+		t->start_ms = eng->now;
 }
 
 static void
@@ -755,6 +758,7 @@ ike_engine_initiate(struct ike_engine *eng, uint32_t tunnel, uint64_t now_ms)
 	eng->now = now_ms;
 	if (t == NULL)
 		return -1;
+	t->admin_down = false;
 	if (tunnel_sa(eng, t, false) != NULL)
 		return 0;
 	return ike_init_start(eng, t);
@@ -804,6 +808,7 @@ ike_engine_delete(struct ike_engine *eng, uint32_t tunnel, uint64_t now_ms)
 	if (t == NULL)
 		return -1;
 	t->start_ms = UINT64_MAX;
+	t->admin_down = true;
 	if ((sa = tunnel_sa(eng, t, true)) != NULL) {
 		sa->pending |= IKE_PEND_DELETE_IKE;
 		ike_sa_kick(eng, sa);

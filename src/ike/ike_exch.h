@@ -19,6 +19,8 @@ struct ike_tunnel {
 	struct ike_ts		 pol_l, pol_r;
 	uint64_t		 last_traffic_ms;
 	uint64_t		 start_ms;	/* initiate at (UINT64_MAX = no) */
+	bool			 admin_down;	/* deleted by command: no restarts
+						 * until the next initiate */
 };
 
 struct ike_rx;

@@ -230,6 +230,36 @@ test_give_up(void **state)
 	h_free(&h);
 }
 
+/* A tunnel deleted by command stays down even with startup "start" when the
+ * peer never answers our Delete (the SA ends by retransmission timeout, which
+ * would otherwise restart it); the next initiate brings it back. */
+static void
+test_unanswered_delete_stays_down(void **state)
+{
+	struct harness h;
+	size_t sent;
+
+	(void)state;
+	h_init(&h);
+	h.s[0].tc.startup = IKE_STARTUP_START;
+	h_start(&h);
+	h_establish(&h);
+	h_check_one_pair(&h);
+	h.cut[1] = true;
+	assert_int_equal(ike_engine_delete(h.s[0].eng, 1, h.now), 0);
+	h_advance(&h, 60000);
+	assert_int_equal(h.s[0].n_down, 1);
+	assert_non_null(strstr(h.s[0].down_text, "retransmission"));
+	sent = h.s[0].sent;
+	h_advance(&h, 600000);
+	assert_int_equal(h.s[0].sent, sent);
+	assert_int_equal(ike_engine_n_sas(h.s[0].eng), 0);
+	h.cut[1] = false;
+	h_establish(&h);
+	h_check_one_pair(&h);
+	h_free(&h);
+}
+
 /* A half-open responder SA (IKE_AUTH never comes) expires. */
 static void
 test_half_open_expires(void **state)
@@ -316,6 +346,7 @@ main(void)
 		cmocka_unit_test(test_duplicated_rekey_request),
 		cmocka_unit_test(test_forged_and_out_of_window),
 		cmocka_unit_test(test_give_up),
+		cmocka_unit_test(test_unanswered_delete_stays_down),
 		cmocka_unit_test(test_half_open_expires),
 		cmocka_unit_test(test_init_flood_rate),
 	};

@@ -146,22 +146,9 @@ teardown(void **state)
 	struct fx *f = *state;
 	size_t i;
 
-	td_wan_free(f->td.wan);
 	for (i = 0; i < 3; i++)
 		close(f->peer[i]);
-	for (i = 0; i < f->td.natts; i++) {
-		close(f->td.atts[i]->tun.fd);
-		td_att_free(f->td.atts[i]);
-	}
-	free(f->td.atts);
-	for (i = 0; i < f->td.nidmap; i++)
-		free(f->td.idmap[i].tuns);
-	free(f->td.idmap);
-	td_fib_free(&f->td);
-	td_fwd_free(f->td.fwd);
-	ev_free(f->td.ev);
-	net_free(f->td.net);
-	cfg_free(f->td.cfg);
+	td_release(&f->td);
 	free(f);
 	return 0;
 }

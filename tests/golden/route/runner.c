@@ -69,7 +69,7 @@ struct runner {
 
 enum { OK = 0, FAIL = -1, SYNTAX = -2 };
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 syntax(struct runner *r, const char *fmt, ...)
 {
 	va_list ap;
