@@ -37,7 +37,7 @@ set -u
 itest_init "$@"
 charon_require
 have_tshark=1
-command -v tshark >/dev/null || have_tshark=0
+command -v tshark >/dev/null && command -v tcpdump >/dev/null || have_tshark=0
 
 # case profile ike esp ike-on-charon esp-on-charon pfs-group first-in-profile
 cases="
@@ -157,6 +157,6 @@ while read -r name profile ike esp ike_exp esp_exp pfs first; do
 	[ -n "$cap" ] && tshark_check "$cap"
 	run "$name" "$profile" "$ike" "$esp" "$ike_exp" "$esp_exp" "$pfs" "$first" charon
 done <<<"$cases"
-[ $have_tshark = 1 ] || echo "note: tshark missing, the capture check was skipped (apt-get install tshark)"
+[ $have_tshark = 1 ] || echo "note: tshark or tcpdump missing, the capture check was skipped (apt-get install tshark tcpdump)"
 charon_stop
 echo "PASS ($(($(date +%s) - start_s)) s)"
