@@ -2,9 +2,11 @@
 # Zero-loss Child SA rekeys against strongSwan's charon (tests/interop/charon.sh,
 # profile aws, AES-CBC-256/SHA2-256/MODP-2048, transitd initiates): a 1 kpps ping
 # flood (`ping -i 0.001 -c 10000`, 10 s) from the VPC behind transitd to 10.2.0.10
-# behind charon while the Child SA is rekeyed every 2.5 s, alternately by transitd
-# (`transitctl tunnel rekey`) and by charon (`swanctl --rekey --child`), with PFS.
-# Every echo request and reply must arrive: 10000 sent, 10000 received.
+# behind charon while something is rekeyed every 2.5 s: the Child SA by transitd
+# (`transitctl tunnel rekey`), by charon (`swanctl --rekey --child`), the IKE SA
+# by charon (`swanctl --rekey --ike`: the Child SA must not notice), the Child SA
+# by transitd again (on the new IKE SA), all with PFS.  Every echo request and
+# reply must arrive: 10000 sent, 10000 received.
 #
 # What makes it pass (RFC 7296 2.8, docs/daemon.md "IKE keying"): the rekey
 # initiator switches its outbound SA when the response arrives (the responder has
@@ -40,18 +42,28 @@ ping_pid=$!
 itest_pids="$itest_pids $ping_pid"
 start=$(date +%s%N)
 n=0
+nchild=0
 while kill -0 "$ping_pid" 2>/dev/null; do
 	sleep "$every"
 	kill -0 "$ping_pid" 2>/dev/null || break
 	n=$((n + 1))
-	if [ $((n % 2)) = 1 ]; then
+	case $((n % 4)) in
+	1 | 0)
 		"$ctl" -s "$sock" tunnel rekey conn-ab/1 >/dev/null ||
-		    fail "rekey $n by transitd refused"
-		echo "rekey $n by transitd at $((($(date +%s%N) - start) / 1000000)) ms"
-	else
-		swan --rekey --child net >/dev/null 2>&1 || fail "rekey $n by charon refused"
-		echo "rekey $n by charon at $((($(date +%s%N) - start) / 1000000)) ms"
-	fi
+		    fail "action $n: Child rekey by transitd refused"
+		nchild=$((nchild + 1))
+		what="Child SA rekey by transitd" ;;
+	2)
+		swan --rekey --child net >/dev/null 2>&1 ||
+		    fail "action $n: Child rekey by charon refused"
+		nchild=$((nchild + 1))
+		what="Child SA rekey by charon" ;;
+	3)
+		swan --rekey --ike ab >/dev/null 2>&1 ||
+		    fail "action $n: IKE rekey by charon refused"
+		what="IKE SA rekey by charon" ;;
+	esac
+	echo "$what at $((($(date +%s%N) - start) / 1000000)) ms"
 done
 wait "$ping_pid"
 itest_forget "$ping_pid"
@@ -63,13 +75,18 @@ case "$stats" in
 *) fail "packets lost across $n rekeys: $stats; $(swan --list-sas)" ;;
 esac
 [ "$n" -ge 3 ] || fail "only $n rekeys during the flood (ping too fast?)"
+grep -q "IKE SA rekeyed" "$td_log" || fail "no IKE SA rekey seen"
 # Every rekey completed: transitd installed one pair per rekey, and when charon
 # initiated, transitd waited for it before switching its outbound SA.
-inst=$(grep -c ": Child SA installed (in .*rekey" "$td_log")
-[ "$inst" -ge "$n" ] || fail "$inst rekeys completed in transitd, $n started"
+for _ in $(seq 100); do
+	inst=$(grep -c ": Child SA installed (in .*rekey" "$td_log")
+	[ "$inst" -ge "$nchild" ] && break
+	sleep 0.05
+done
+[ "$inst" = "$nchild" ] || fail "$inst Child SA rekeys completed in transitd, $nchild started"
 grep -q "outbound now on SA .*(the peer sends on it\|outbound now on SA .*(old pair deleted" "$td_log" ||
     fail "transitd never deferred its outbound switch as rekey responder"
 grep "Child SA installed (in\|outbound now\|Child SA deleted (in" "$td_log"
 td_stop
 charon_stop
-echo "PASS: $count/$count echo replies across $n Child SA rekeys ($inst installed)"
+echo "PASS: $count/$count echo replies across $nchild Child SA rekeys and an IKE SA rekey"
