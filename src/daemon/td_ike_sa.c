@@ -36,6 +36,18 @@ pair_find(struct td_tunnel *t, uint32_t spi_in, uint32_t spi_out)
 	return NULL;
 }
 
+/* One of the first n pairs has inbound SPI spi. */
+static bool
+has_pair_in(const struct td_tunnel *t, uint32_t spi, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t->pairs[i].spi_in == spi)
+			return true;
+	return false;
+}
+
 static void
 pair_remove(struct td_tunnel *t, struct td_ike_pair *p)
 {
@@ -158,12 +170,9 @@ td_ike_sa_install(struct td_tunnel *t, const struct ike_child_install *c,
 	pr->natt = c->natt;
 	pr->replaces_in = c->replaces_spi_in;
 	pr->pending_ms = now_ms;
-	/* Waiting only makes sense while the old pair still carries traffic. */
-	defer = c->defer_out && esp_sadb_outbound(t->sadb, t->id) != NULL;
-	for (i = 0; defer && i + 1 < t->npairs; i++)
-		if (t->pairs[i].spi_in == c->replaces_spi_in)
-			break;
-	defer = defer && i + 1 < t->npairs;
+	/* Waiting only makes sense while the old pair can still carry traffic. */
+	defer = c->defer_out && esp_sadb_outbound(t->sadb, t->id) != NULL &&
+	    has_pair_in(t, c->replaces_spi_in, t->npairs - 1);
 	if (defer)
 		pr->out_pending = true;
 	else if (switch_to(t, pr, "installed") == -1) {
