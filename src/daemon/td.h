@@ -148,6 +148,16 @@ struct td_ike_pair {
 	uint64_t		 installed_s;	/* td_now_s() */
 	uint64_t		 soft_s, hard_s;	/* rekey / expiry, from install */
 	bool			 natt;
+	/* Rekey we answered: not yet the outbound (td_ike_sa.c). */
+	bool			 out_pending;
+	uint64_t		 pending_ms;	/* since (loop ms) */
+	uint32_t		 replaces_in;	/* the old pair's inbound SPI */
+};
+
+/* An old pair's inbound SA kept for packets already in flight (td_ike_sa.c). */
+struct td_ike_dying {
+	uint32_t		 spi_in;
+	uint64_t		 until_ms;
 };
 
 struct td_tunnel {
@@ -181,6 +191,8 @@ struct td_tunnel {
 	struct log_ratelimit	 ike_rl;
 	struct td_ike_pair	 pairs[TD_IKE_PAIRS];	/* oldest first */
 	size_t			 npairs;
+	struct td_ike_dying	 dying[TD_IKE_PAIRS];
+	size_t			 ndying;
 	bool			 ike_up;	/* an IKE SA is established */
 	uint64_t		 ike_up_s;	/* the current IKE SA's start */
 	char			 ike_role[16];	/* "initiator" / "responder" */
@@ -310,9 +322,25 @@ void		 td_ike_input(struct td_tunnel *, uint16_t port, const uint8_t *,
 		    size_t);
 void		 td_ike_traffic_seen(struct td_tunnel *);
 void		 td_ike_drain(struct td_tunnel *);
-/* Drop every Child SA pair from the SADB (the engine keeps its SAs). */
-size_t		 td_ike_sa_flush(struct td_tunnel *);
 void		 td_ike_udp_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
+/*
+ * td_ike_sa.c: the engine's Child SA events applied to the SADB make-before-
+ * break (docs/daemon.md "IKE keying"); times are loop milliseconds.
+ */
+#define TD_IKE_GRACE_MS	2000	/* an old inbound SA outlives its Delete */
+#define TD_IKE_DEFER_MS	10000	/* longest a rekey responder waits to switch */
+struct ike_child_install;
+int		 td_ike_sa_install(struct td_tunnel *, const struct ike_child_install *,
+		    uint64_t now_ms);
+/* The pair's outbound SA goes now, its inbound SA after TD_IKE_GRACE_MS. */
+bool		 td_ike_sa_delete(struct td_tunnel *, uint32_t spi_in,
+		    uint32_t spi_out, uint64_t now_ms);
+/* Inbound ESP decrypted: a deferred pair that received some takes over. */
+void		 td_ike_sa_seen(struct td_tunnel *, uint64_t now_ms);
+/* Expire grace periods and deferrals; the next deadline or UINT64_MAX. */
+uint64_t	 td_ike_sa_timer(struct td_tunnel *, uint64_t now_ms);
+/* Drop every Child SA pair from the SADB at once (the engine keeps its SAs). */
+size_t		 td_ike_sa_flush(struct td_tunnel *);
 /* td_ike_ctl.c: show ike-sas / child-sas, tunnel up|down|rekey. */
 int		 td_ike_ctl_register(struct td *);
 

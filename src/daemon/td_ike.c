@@ -11,10 +11,12 @@
  * UDP 4500 socket, where esp_udp_classify() tells IKE (non-ESP marker, RFC 3948
  * 2.2) from ESP.  The engine's wake-up time is one loop timer.
  *
- * Events are applied make-before-break (esp.md, RFC 7296 2.8): an INSTALL puts the
- * inbound SA in, then the outbound SA, then switches the tunnel's outbound to it;
- * the old pair goes on the engine's DELETE event.  IKE SA down: every pair is
- * gone, nothing is sent (fail closed).
+ * Events are applied make-before-break (esp.md, RFC 7296 2.8) by td_ike_sa.c:
+ * an INSTALL puts the inbound SA in, then the outbound SA, then switches the
+ * tunnel's outbound to it (a rekey we answered: once the peer has the pair); the
+ * old pair goes on the engine's DELETE event, its inbound SA after a grace
+ * period, on this tunnel's timer.  IKE SA down: every pair is gone, nothing is
+ * sent (fail closed).
  */
 #include <netinet/in.h>
 #include <stdio.h>
@@ -48,41 +50,6 @@ static uint64_t
 now_ms(const struct td_tunnel *t)
 {
 	return ev_now_ns(t->td->ev) / 1000000;
-}
-
-static struct td_ike_pair *
-pair_find(struct td_tunnel *t, uint32_t spi_in, uint32_t spi_out)
-{
-	size_t i;
-
-	for (i = 0; i < t->npairs; i++)
-		if (t->pairs[i].spi_in == spi_in && t->pairs[i].spi_out == spi_out)
-			return &t->pairs[i];
-	return NULL;
-}
-
-static void
-pair_drop(struct td_tunnel *t, struct td_ike_pair *p)
-{
-	size_t i = (size_t)(p - t->pairs);
-
-	(void)esp_sadb_delete(t->sadb, ESP_DIR_OUT, p->spi_out);
-	(void)esp_sadb_delete(t->sadb, ESP_DIR_IN, p->spi_in);
-	memmove(&t->pairs[i], &t->pairs[i + 1],
-	    (t->npairs - i - 1) * sizeof(t->pairs[0]));
-	t->npairs--;
-	/*
-	 * Fail closed when it was the last pair; else (a duplicate IKE SA being
-	 * resolved) the newest remaining pair carries the traffic.
-	 */
-	if (esp_sadb_outbound(t->sadb, t->id) == NULL && t->npairs > 0)
-		(void)esp_sadb_switch_outbound(t->sadb, t->id,
-		    t->pairs[t->npairs - 1].spi_out);
-	if (t->npairs > 0) {
-		t->spi_in = t->pairs[t->npairs - 1].spi_in;
-		t->spi_out = t->pairs[t->npairs - 1].spi_out;
-	} else
-		t->spi_in = t->spi_out = 0;
 }
 
 static bool
@@ -119,85 +86,21 @@ ka_cb(struct ev_loop *ev, struct ev_timer *tm, void *arg)
 	ev_timer_after(ev, &t->ka_timer, (uint64_t)TD_KA_INTERVAL * 1000000000);
 }
 
-static int
-install(struct td_tunnel *t, const struct ike_child_install *c)
-{
-	struct esp_sa_params p;
-	struct td_ike_pair *pr;
-	char err[256];
-
-	if (t->npairs == TD_IKE_PAIRS) {
-		log_warnx("tunnel %s: too many Child SAs; dropping the oldest", t->name);
-		pair_drop(t, &t->pairs[0]);
-	}
-	memset(&p, 0, sizeof(p));
-	p.tunnel = t->id;
-	p.xform = (enum esp_xform_id)c->esp_xform;
-	p.keymat_len = c->keymat_len;
-	p.esn = c->esn;
-	p.replay_window = t->replay_window;
-	p.ts_local = c->ts_local;
-	p.n_local = c->n_local < ESP_SA_MAX_TS ? c->n_local : ESP_SA_MAX_TS;
-	p.ts_remote = c->ts_remote;
-	p.n_remote = c->n_remote < ESP_SA_MAX_TS ? c->n_remote : ESP_SA_MAX_TS;
-	p.now = td_now_s();
-	/* The engine rekeys and hard-expires (with a Delete): no SADB lifetime. */
-	p.spi = c->spi_in;
-	p.dir = ESP_DIR_IN;
-	p.keymat = c->keymat_in;
-	if (esp_sadb_install(t->sadb, &p, err, sizeof(err)) == NULL) {
-		log_warnx("tunnel %s: inbound SA 0x%08x: %s", t->name, c->spi_in, err);
-		return -1;
-	}
-	p.spi = c->spi_out;
-	p.dir = ESP_DIR_OUT;
-	p.keymat = c->keymat_out;
-	if (esp_sadb_install(t->sadb, &p, err, sizeof(err)) == NULL) {
-		log_warnx("tunnel %s: outbound SA 0x%08x: %s", t->name, c->spi_out, err);
-		(void)esp_sadb_delete(t->sadb, ESP_DIR_IN, c->spi_in);
-		return -1;
-	}
-	if (esp_sadb_switch_outbound(t->sadb, t->id, c->spi_out) == -1) {
-		log_warnx("tunnel %s: cannot switch to SA 0x%08x", t->name, c->spi_out);
-		(void)esp_sadb_delete(t->sadb, ESP_DIR_OUT, c->spi_out);
-		(void)esp_sadb_delete(t->sadb, ESP_DIR_IN, c->spi_in);
-		return -1;
-	}
-	pr = &t->pairs[t->npairs++];
-	pr->spi_in = c->spi_in;
-	pr->spi_out = c->spi_out;
-	pr->xform = p.xform;
-	pr->installed_s = td_now_s();
-	pr->soft_s = c->soft_s;
-	pr->hard_s = c->hard_s;
-	pr->natt = c->natt;
-	t->spi_in = c->spi_in;
-	t->spi_out = c->spi_out;
-	if (c->natt && !ev_timer_armed(&t->ka_timer))
-		ev_timer_after(t->td->ev, &t->ka_timer,
-		    (uint64_t)TD_KA_INTERVAL * 1000000000);
-	log_info("tunnel %s: Child SA installed (in 0x%08x, out 0x%08x, %s%s%s)",
-	    t->name, c->spi_in, c->spi_out, esp_xform_info(p.xform)->name,
-	    c->natt ? ", natt" : "", c->replaces_spi_in != 0 ? ", rekey" : "");
-	return 0;
-}
-
 static void
 apply(struct td_tunnel *t, struct ike_event *ev)
 {
-	struct td_ike_pair *p;
-
 	switch (ev->type) {
 	case IKE_EV_CHILD_SA_INSTALL:
-		if (t->sadb != NULL)
-			(void)install(t, &ev->child);
+		if (td_ike_sa_install(t, &ev->child, now_ms(t)) == 0 &&
+		    ev->child.natt && !ev_timer_armed(&t->ka_timer))
+			ev_timer_after(t->td->ev, &t->ka_timer,
+			    (uint64_t)TD_KA_INTERVAL * 1000000000);
 		break;
 	case IKE_EV_CHILD_SA_DELETE:
-		if ((p = pair_find(t, ev->spi_in, ev->spi_out)) != NULL) {
-			pair_drop(t, p);
-			log_info("tunnel %s: Child SA deleted (in 0x%08x, out 0x%08x)",
-			    t->name, ev->spi_in, ev->spi_out);
-		}
+		if (td_ike_sa_delete(t, ev->spi_in, ev->spi_out, now_ms(t)))
+			log_info("tunnel %s: Child SA deleted (in 0x%08x, out "
+			    "0x%08x; inbound kept %d ms for packets in flight)",
+			    t->name, ev->spi_in, ev->spi_out, TD_IKE_GRACE_MS);
 		break;
 	case IKE_EV_IKE_SA_UP:
 		t->ike_up = true;
@@ -212,8 +115,7 @@ apply(struct td_tunnel *t, struct ike_event *ev)
 		break;
 	case IKE_EV_IKE_SA_DOWN:
 		t->ike_up = false;
-		while (t->npairs > 0)
-			pair_drop(t, &t->pairs[0]);
+		(void)td_ike_sa_flush(t);
 		log_info("tunnel %s: IKE SA down (%s): no SA, traffic dropped",
 		    t->name, ev->text);
 		break;
@@ -261,7 +163,7 @@ td_ike_drain(struct td_tunnel *t)
 {
 	struct ike_dgram d;
 	struct ike_event ev;
-	uint64_t w;
+	uint64_t w, sw;
 
 	if (t->ike == NULL)
 		return;
@@ -270,6 +172,9 @@ td_ike_drain(struct td_tunnel *t)
 	while (ike_engine_pop_event(t->ike, &ev))
 		apply(t, &ev);
 	w = ike_engine_next_wakeup(t->ike);
+	sw = td_ike_sa_timer(t, now_ms(t));
+	if (sw < w)
+		w = sw;
 	if (w == UINT64_MAX)
 		ev_timer_cancel(t->td->ev, &t->ike_timer);
 	else
@@ -310,8 +215,10 @@ td_ike_input(struct td_tunnel *t, uint16_t port, const uint8_t *data, size_t len
 void
 td_ike_traffic_seen(struct td_tunnel *t)
 {
-	if (t->ike != NULL)
-		ike_engine_traffic_seen(t->ike, t->id, now_ms(t));
+	if (t->ike == NULL)
+		return;
+	ike_engine_traffic_seen(t->ike, t->id, now_ms(t));
+	td_ike_sa_seen(t, now_ms(t));
 }
 
 /* Port 500 socket readable. */
@@ -493,20 +400,8 @@ td_ike_close(struct td_tunnel *t)
 	free(t->ike_rxbuf);
 	free(t->ike_txbuf);
 	t->ike_rxbuf = t->ike_txbuf = NULL;
-	t->npairs = 0;
+	t->npairs = t->ndying = 0;
 	t->ike_up = false;
-}
-
-size_t
-td_ike_sa_flush(struct td_tunnel *t)
-{
-	size_t n = 0;
-
-	while (t->npairs > 0) {
-		pair_drop(t, &t->pairs[0]);
-		n += 2;
-	}
-	return n;
 }
 
 /* Reload kept the tunnel: move the engine, its socket and timer to `to`. */
@@ -532,6 +427,9 @@ td_ike_take(struct td_tunnel *to, struct td_tunnel *from)
 	memcpy(to->pairs, from->pairs, sizeof(to->pairs));
 	to->npairs = from->npairs;
 	from->npairs = 0;
+	memcpy(to->dying, from->dying, sizeof(to->dying));
+	to->ndying = from->ndying;
+	from->ndying = 0;
 	to->ike_up = from->ike_up;
 	to->ike_up_s = from->ike_up_s;
 	memcpy(to->ike_role, from->ike_role, sizeof(to->ike_role));

@@ -125,6 +125,13 @@ struct ike_child_install {
 	bool		esn;
 	bool		natt;		/* NAT detected: UDP 4500 is a must */
 	uint32_t	replaces_spi_in;	/* rekey: the old pair, or 0 */
+	/*
+	 * A rekey the peer initiated (RFC 7296 2.8): it installs the new pair
+	 * only when our response arrives, so keep sending on the old outbound
+	 * SA until the peer shows it has the new one (traffic on the new
+	 * inbound SA, or its Delete of the old pair).
+	 */
+	bool		defer_out;
 };
 
 struct ike_event {

@@ -108,6 +108,7 @@ ike_child_install(struct ike_engine *eng, struct ike_ikesa *sa,
 	ci->esn = c->alg.esn;
 	ci->natt = sa->natt;
 	ci->replaces_spi_in = replaces;
+	ci->defer_out = !we_initiated && replaces != 0;
 	c->created_ms = eng->now;
 	c->rekey_ms = ike_rekey_time(eng, eng->now, cfg->child_lifetime_s,
 	    cfg->rekey_margin_s, cfg->rekey_fuzz_pct);

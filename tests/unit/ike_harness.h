@@ -37,6 +37,7 @@ struct h_sa {
 	struct prefix	tl[IKE_TS_CFG_MAX], tr[IKE_TS_CFG_MAX];
 	size_t		ntl, ntr;
 	bool		natt;
+	bool		defer_out;
 };
 
 struct h_side {
@@ -221,6 +222,7 @@ h_events(struct harness *h, int side)
 			s->sa[s->nsa].ntl = ev.child.n_local;
 			s->sa[s->nsa].ntr = ev.child.n_remote;
 			s->sa[s->nsa].natt = ev.child.natt;
+			s->sa[s->nsa].defer_out = ev.child.defer_out;
 			s->nsa++;
 			s->n_install++;
 			h_logc(s, 'I', ev.child.spi_in);

@@ -22,6 +22,9 @@ rekey_child_by(int side)
 	h_start(&h);
 	h_establish(&h);
 	h_check_one_pair(&h);
+	/* The first pair switches at once on both sides. */
+	assert_false(h.s[0].sa[0].defer_out);
+	assert_false(h.s[1].sa[0].defer_out);
 	old_a = h.s[0].sa[0].spi_in;
 	old_b = h.s[1].sa[0].spi_in;
 	assert_int_equal(ike_engine_rekey_child(h.s[side].eng, 1, h.now), 0);
@@ -34,6 +37,9 @@ rekey_child_by(int side)
 		assert_int_equal(h.s[i].log_spi[3], i == 0 ? old_a : old_b);
 	}
 	assert_int_not_equal(h.s[0].sa[0].spi_in, old_a);
+	/* 2.8: only the rekey responder waits before sending on the new pair. */
+	assert_false(h.s[side].sa[0].defer_out);
+	assert_true(h.s[1 - side].sa[0].defer_out);
 	/* And again, on the rekeyed pair. */
 	assert_int_equal(ike_engine_rekey_child(h.s[1 - side].eng, 1, h.now), 0);
 	h_run(&h);
