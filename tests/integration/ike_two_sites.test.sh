@@ -276,38 +276,39 @@ grep -q "Sanitizer\|runtime error" "$tmp/log-a" "$tmp/log-b" "$tmp/log-a2" &&
 # 10. Both ends transitd, make-before-break under a flood (docs/daemon.md "IKE
 # keying"): 3000 pings at 1 kpps while a, then b, rekeys the Child SA; the rekey
 # responder keeps its old outbound SA until the new pair carries the initiator's
-# traffic.  Not one packet lost.
-itest_start_td a2 "$ga" -c "$tmp/a.yaml" -n node-a -s "$tmp/a2.sock" \
+# traffic.  Not one packet lost.  The pair of files from step 9 that matches (FQDN
+# identities, AES-GCM: b.yaml now holds the identity a does not have).
+itest_start_td a3 "$ga" -c "$tmp/a2.yaml" -n node-a -s "$tmp/a3.sock" \
     --netns "vpc-a=/run/netns/$va"
 pid_a=$td_pid
-itest_start_td b2 "$gb" -c "$tmp/b.yaml" -n node-b -s "$tmp/b2.sock" \
+itest_start_td b3 "$gb" -c "$tmp/b2.yaml" -n node-b -s "$tmp/b3.sock" \
     --netns "vpc-b=/run/netns/$vb"
 pid_b=$td_pid
-itest_wait_sock "$tmp/a2.sock" "$tmp/b2.sock"
-wait_state "$tmp/a2.sock" up || fail "a: not up for the flood"
-wait_state "$tmp/b2.sock" up || fail "b: not up for the flood"
+itest_wait_sock "$tmp/a3.sock" "$tmp/b3.sock"
+wait_state "$tmp/a3.sock" up || fail "a: not up for the flood"
+wait_state "$tmp/b3.sock" up || fail "b: not up for the flood"
 ip netns exec "$va" ping -c 2 -i 0.2 -W 1 10.2.0.10 >/dev/null || fail "ping before the flood"
 ip netns exec "$va" ping -q -i 0.001 -c 3000 -W 3 10.2.0.10 >"$tmp/flood.out" 2>&1 &
 flood=$!
 itest_pids="$itest_pids $flood"
 sleep 1
-"$ctl" -s "$tmp/a2.sock" tunnel rekey conn-ab/1 >/dev/null || fail "flood: rekey by a"
+"$ctl" -s "$tmp/a3.sock" tunnel rekey conn-ab/1 >/dev/null || fail "flood: rekey by a"
 sleep 1
-"$ctl" -s "$tmp/b2.sock" tunnel rekey conn-ab/1 >/dev/null || fail "flood: rekey by b"
+"$ctl" -s "$tmp/b3.sock" tunnel rekey conn-ab/1 >/dev/null || fail "flood: rekey by b"
 wait "$flood"
 itest_forget "$flood"
 grep -q "3000 packets transmitted, 3000 received," "$tmp/flood.out" ||
     fail "packets lost across two rekeys: $(cat "$tmp/flood.out")"
-[ "$(grep -c ": Child SA installed (in .*rekey" "$tmp/log-a2")" = 2 ] ||
+[ "$(grep -c ": Child SA installed (in .*rekey" "$tmp/log-a3")" = 2 ] ||
     fail "a did not install two rekeyed pairs"
-grep -q "outbound now on SA" "$tmp/log-a2" || fail "a never deferred as rekey responder"
-grep -q "outbound now on SA" "$tmp/log-b2" || fail "b never deferred as rekey responder"
+grep -q "outbound now on SA" "$tmp/log-a3" || fail "a never deferred as rekey responder"
+grep -q "outbound now on SA" "$tmp/log-b3" || fail "b never deferred as rekey responder"
 for pid in $pid_a $pid_b; do
 	kill -TERM "$pid"
 	wait "$pid" || fail "transitd exited $?"
 	itest_forget "$pid"
 done
-grep -q "Sanitizer\|runtime error" "$tmp/log-a2" "$tmp/log-b2" &&
+grep -q "Sanitizer\|runtime error" "$tmp/log-a3" "$tmp/log-b3" &&
     fail "sanitizer report"
 echo "ok: 3000/3000 pings at 1 kpps across a rekey by each end"
 echo "PASS"
