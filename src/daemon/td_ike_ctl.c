@@ -20,6 +20,19 @@
 #include "ike/ike_prop.h"
 #include "ike/ike_wire.h"
 
+
+/*
+ * A pair is the outbound one ("installed"), one answered in a peer's rekey
+ * whose outbound switch waits for the peer (td_ike_sa.c: "pending"), or the
+ * old pair of a rekey, about to be deleted ("rekeyed").
+ */
+static const char *
+pair_state(const struct td_ike_pair *p, const struct esp_sa *cur)
+{
+	if (cur != NULL && cur->spi == p->spi_out)
+		return "installed";
+	return p->out_pending ? "pending" : "rekeyed";
+}
 static const char *const profiles[] = { "aws", "gcp", "alibaba" };
 
 static json_t *
@@ -215,8 +228,8 @@ show_child_sas(const json_t *args, void *ctx, struct ctl_error *err)
 			json_t *o = json_object();
 
 			json_object_set_new(o, "tunnel", json_string(t->name));
-			json_object_set_new(o, "state", json_string(cur != NULL &&
-			    cur->spi == p->spi_out ? "installed" : "rekeyed"));
+			json_object_set_new(o, "state", json_string(pair_state(p,
+			    cur)));
 			json_object_set_new(o, "spi_in", json_integer(p->spi_in));
 			json_object_set_new(o, "spi_out", json_integer(p->spi_out));
 			json_object_set_new(o, "transform",
