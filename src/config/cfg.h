@@ -315,7 +315,9 @@ struct cfg_vpn_gateway {
 enum cfg_profile { CFG_PROFILE_AWS = 0, CFG_PROFILE_GCP, CFG_PROFILE_ALIBABA };
 enum cfg_routing { CFG_ROUTING_STATIC = 0, CFG_ROUTING_BGP };
 enum cfg_keying { CFG_KEYING_IKE = 0, CFG_KEYING_MANUAL };
-enum cfg_startup { CFG_STARTUP_ADD = 0, CFG_STARTUP_START };
+/* auto: the end follows its cloud (cloud-semantics.md 5.1 "Initiation"): an AWS
+ * end waits (StartupAction add), any other end initiates. */
+enum cfg_startup { CFG_STARTUP_ADD = 0, CFG_STARTUP_START, CFG_STARTUP_AUTO };
 enum cfg_dpd_action { CFG_DPD_CLEAR = 0, CFG_DPD_RESTART, CFG_DPD_NONE };
 
 struct cfg_conn_side {
@@ -326,6 +328,8 @@ struct cfg_conn_side {
 	struct cfg_vpn_gateway *vpngw;
 	struct cfg_region *region;
 	struct cfg_attachment *attachment;	/* hub side: its vpn attachment */
+	int		 startup;	/* enum cfg_startup; auto = the connection's */
+	struct cfg_loc	 startup_loc;
 };
 
 struct cfg_selectors {
@@ -513,6 +517,9 @@ struct cfg_node *cfg_runner(const struct cfg_net *, const void *gateway);
 /* The tunnel's key: the inline psk, else psk_file's contents read at load; NULL
  * only in a model that failed validation. */
 const char *cfg_tunnel_psk(const struct cfg_tunnel *);
+/* What one end of a connection does at startup, CFG_STARTUP_ADD or _START: its
+ * side's `startup`, else the connection's, else its cloud's default (auto). */
+int	cfg_conn_startup(const struct cfg_vpn_connection *, bool left);
 /* An identity value: an IPv4 address (ID_IPV4_ADDR), "@name" or a dotted name
  * (ID_FQDN), "keyid:TEXT" (ID_KEY_ID).  NULL when acceptable, else what is wrong. */
 const char *cfg_id_parse(const char *, struct cfg_id *);

@@ -17,7 +17,7 @@ static const char *const advertise[] = { "all_subnets", "custom", NULL };
 static const char *const profiles[] = { "aws", "gcp", "alibaba", NULL };
 static const char *const routings[] = { "static", "bgp", NULL };
 static const char *const keyings[] = { "ike", "manual", NULL };
-static const char *const startups[] = { "add", "start", NULL };
+static const char *const startups[] = { "add", "start", "auto", NULL };
 static const char *const dpd_actions[] = { "clear", "restart", "none", NULL };
 
 #define SCHEMA(var, w, st, arr)	\
@@ -202,6 +202,10 @@ SCHEMA(vpn_gateway_s, "vpn gateway", struct cfg_vpn_gateway, vpn_gateway_f);
 
 static const struct cfg_field side_f[] = {
 	REF("gateway", struct cfg_conn_side, gateway, FF_REQ, "gateway"),
+	{ .key = "startup", .type = FT_ENUM,
+	  .off = offsetof(struct cfg_conn_side, startup), .enums = startups,
+	  .def = CFG_STARTUP_AUTO, .what = "startup action",
+	  .loc_off = offsetof(struct cfg_conn_side, startup_loc) },
 };
 SCHEMA(side_s, "connection side", struct cfg_conn_side, side_f);
 
@@ -256,7 +260,7 @@ static const struct cfg_field conn_f[] = {
 	  .off = offsetof(CONN, traffic_selectors), .sub = &selectors_s },
 	ENUM("keying", CONN, keying, 0, keyings, CFG_KEYING_IKE, "keying"),
 	{ .key = "startup", .type = FT_ENUM, .off = offsetof(CONN, startup),
-	  .enums = startups, .def = CFG_STARTUP_ADD, .what = "startup action",
+	  .enums = startups, .def = CFG_STARTUP_AUTO, .what = "startup action",
 	  .loc_off = offsetof(CONN, startup_loc) },
 	{ .key = "dpd_timeout_s", .type = FT_U32, .off = offsetof(CONN, dpd_timeout_s),
 	  .min = 1, .max = 3600, .def = 30, .loc_off = offsetof(CONN, dpd_timeout_loc) },

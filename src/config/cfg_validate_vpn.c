@@ -324,6 +324,19 @@ cfg_tunnel_psk(const struct cfg_tunnel *t)
 	return t->psk != NULL ? t->psk : t->psk_loaded;
 }
 
+int
+cfg_conn_startup(const struct cfg_vpn_connection *c, bool left)
+{
+	const struct cfg_conn_side *s = left ? &c->left : &c->right;
+
+	if (s->startup != CFG_STARTUP_AUTO)
+		return s->startup;
+	if (c->startup != CFG_STARTUP_AUTO)
+		return c->startup;
+	return s->region != NULL && s->region->cloud == CFG_CLOUD_AWS ?
+	    CFG_STARTUP_ADD : CFG_STARTUP_START;
+}
+
 static void
 check_id(struct cfg_vctx *v, const struct cfg_vpn_connection *c, const char *key,
     const char *val, struct cfg_loc loc, struct cfg_id *id)
@@ -489,6 +502,16 @@ side_aws(const struct cfg_conn_side *s)
 	return s->region != NULL && s->region->cloud == CFG_CLOUD_AWS;
 }
 
+/* Beh. 29 for one end: AWS initiates only IKEv2. */
+static void
+check_side_startup(struct cfg_vctx *v, const struct cfg_vpn_connection *c,
+    const struct cfg_conn_side *s)
+{
+	if (s->startup == CFG_STARTUP_START && c->ike_version == 1 && side_aws(s))
+		cfg_err(v->ctx, at(s->startup_loc, s->loc), "startup: start needs "
+		    "ike_version: 2 on an AWS end; AWS initiates only IKEv2 (beh. 29)");
+}
+
 static bool
 shares_gateway(const struct cfg_vpn_connection *a, const struct cfg_vpn_connection *b,
     const void **gw)
@@ -577,8 +600,11 @@ cfg_validate_connections(struct cfg_vctx *v)
 		c->aws_rules = c->profile == CFG_PROFILE_AWS || side_aws(&c->left) ||
 		    side_aws(&c->right);
 		if (c->startup == CFG_STARTUP_START && c->ike_version == 1)
-			cfg_err(v->ctx, at(c->startup_loc, c->loc), "startup: start needs "
-			    "ike_version: 2; an IKEv1 connection only responds (beh. 29)");
+			cfg_err(v->ctx, at(c->startup_loc, c->loc), "startup: start for "
+			    "both ends needs ike_version: 2 (beh. 29); for IKEv1 set it on "
+			    "the side that initiates, or leave auto");
+		check_side_startup(v, c, &c->left);
+		check_side_startup(v, c, &c->right);
 		if (c->ike_version == 1 && (c->traffic_selectors.nleft > 1 ||
 		    c->traffic_selectors.nright > 1))
 			cfg_err(v->ctx, c->traffic_selectors.loc, "IKEv1 carries one selector "

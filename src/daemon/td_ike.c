@@ -354,8 +354,8 @@ td_ike_open(struct td_tunnel *t)
 	tc.dpd_timeout_s = c->dpd_timeout_s;
 	tc.dpd_action = c->dpd_action == CFG_DPD_RESTART ? IKE_DPD_RESTART :
 	    c->dpd_action == CFG_DPD_NONE ? IKE_DPD_NONE : IKE_DPD_CLEAR;
-	tc.startup = c->startup == CFG_STARTUP_START ? IKE_STARTUP_START :
-	    IKE_STARTUP_ADD;
+	tc.startup = cfg_conn_startup(c, t->left) == CFG_STARTUP_START ?
+	    IKE_STARTUP_START : IKE_STARTUP_ADD;
 	if (ike_engine_add_tunnel(t->ike, &tc, err, sizeof(err)) == -1) {
 		OPENSSL_cleanse(tc.psk, sizeof(tc.psk));
 		log_warnx("tunnel %s: IKE: %s", t->name, err);

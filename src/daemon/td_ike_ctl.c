@@ -137,8 +137,8 @@ show_ike_sas(const json_t *args, void *ctx, struct ctl_error *err)
 		    sizeof(pb))));
 		json_object_set_new(o, "profile", json_string(profiles[c->profile >= 0 &&
 		    c->profile < 3 ? c->profile : 0]));
-		json_object_set_new(o, "startup", json_string(c->startup ==
-		    CFG_STARTUP_START ? "start" : "add"));
+		json_object_set_new(o, "startup", json_string(cfg_conn_startup(c,
+		    t->left) == CFG_STARTUP_START ? "start" : "add"));
 		ct = &c->tunnels[t->index];
 		json_object_set_new(o, "local_id", id_json(t->left ? &ct->left_idv :
 		    &ct->right_idv, &t->local));

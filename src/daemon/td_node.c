@@ -294,7 +294,7 @@ tunnel_new(const struct cfg_vpn_connection *c, size_t i, bool left)
 	    c->name, i, left, addr_fmt(&t->local, lb, sizeof(lb)),
 	    addr_fmt(&t->peer, pb, sizeof(pb)), t->mtu, c->profile, c->keying,
 	    c->replay_window, sl, sr, side->gateway.name, c->ike_version,
-	    c->startup, c->dpd_timeout_s, c->dpd_action, c->lifetime_ike_s,
+	    cfg_conn_startup(c, left), c->dpd_timeout_s, c->dpd_action, c->lifetime_ike_s,
 	    c->lifetime_child_s, c->rekey_margin_s);
 	free(sl);
 	free(sr);

@@ -123,7 +123,18 @@ test_network_a(void **state)
 	assert_true(c->aws_rules);
 	assert_int_equal(c->ike_version, 1);
 	assert_int_equal(c->keying, CFG_KEYING_MANUAL);
-	assert_int_equal(c->startup, CFG_STARTUP_ADD);
+	/* startup auto: the AWS end waits, the Alibaba end initiates. */
+	assert_int_equal(c->startup, CFG_STARTUP_AUTO);
+	assert_int_equal(c->left.startup, CFG_STARTUP_AUTO);
+	assert_int_equal(cfg_conn_startup(c, true), CFG_STARTUP_ADD);
+	assert_int_equal(cfg_conn_startup(c, false), CFG_STARTUP_START);
+	c->startup = CFG_STARTUP_ADD;
+	assert_int_equal(cfg_conn_startup(c, false), CFG_STARTUP_ADD);
+	c->right.startup = CFG_STARTUP_START;
+	assert_int_equal(cfg_conn_startup(c, false), CFG_STARTUP_START);
+	assert_int_equal(cfg_conn_startup(c, true), CFG_STARTUP_ADD);
+	c->startup = CFG_STARTUP_AUTO;
+	c->right.startup = CFG_STARTUP_AUTO;
 	assert_int_equal(c->dpd_timeout_s, 30);
 	assert_int_equal(c->lifetime_ike_s, 28800);
 	assert_int_equal(c->lifetime_child_s, 3600);
