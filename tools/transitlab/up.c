@@ -380,6 +380,63 @@ node_summary(struct up *u, const struct lab_plan_node *pn)
 	free(sock);
 }
 
+/* IKE-keyed tunnels of one node: how many there are and how many are up. */
+static void
+node_ike_count(struct up *u, const struct lab_plan_node *pn, size_t *n, size_t *nup)
+{
+	char *sock = path_in(u, "sock/", pn->node->name, ".sock");
+	json_t *tuns = NULL, *v;
+	struct ctl_error err;
+	size_t i;
+
+	if (access(sock, F_OK) == 0 &&
+	    ctl_client_call(sock, "show tunnels", NULL, 1000, &tuns, &err) == 0) {
+		json_array_foreach(tuns, i, v) {
+			const char *k = json_string_value(json_object_get(v, "keying"));
+			const char *st = json_string_value(json_object_get(v, "state"));
+
+			if (k == NULL || strcmp(k, "ike") != 0)
+				continue;
+			(*n)++;
+			if (st != NULL && strcmp(st, "up") == 0)
+				(*nup)++;
+		}
+	}
+	json_decref(tuns);
+	free(sock);
+}
+
+/*
+ * Tunnels that key themselves need a moment after the daemons answer: wait (at
+ * most IKE_WAIT_S) until every IKE tunnel of the lab is up, so that `up` returns a
+ * lab that forwards.  Not fatal: a tunnel whose peer never initiates stays down,
+ * and the summary then says which.
+ */
+#define IKE_WAIT_S	15
+static void
+wait_ike(struct up *u)
+{
+	uint64_t t0 = util_now_ms(), deadline = t0 + IKE_WAIT_S * 1000;
+	size_t i, n, nup;
+	bool said = false;
+
+	for (;;) {
+		n = nup = 0;
+		for (i = 0; i < u->plan->nnodes; i++)
+			node_ike_count(u, &u->plan->nodes[i], &n, &nup);
+		if (n == 0 || nup == n || interrupted || util_now_ms() > deadline)
+			break;
+		if (!said)
+			say(u, "waiting for IKE: %zu of %zu tunnel ends up", nup, n);
+		said = true;
+		usleep(100000);
+	}
+	if (said)
+		say(u, "IKE: %zu of %zu tunnel ends up (%.1f s)%s", nup, n,
+		    (double)(util_now_ms() - t0) / 1000.0, nup == n ? "" :
+		    "; see `transitctl show ike-sas` and `transitlab logs`");
+}
+
 static int
 start_daemons(struct up *u)
 {
@@ -454,6 +511,8 @@ start_daemons(struct up *u)
 			usleep(20000);
 	}
 	rc = interrupted ? -1 : 0;
+	if (rc == 0)
+		wait_ike(u);
 	for (i = 0; rc == 0 && i < u->plan->nnodes; i++)
 		node_summary(u, &u->plan->nodes[i]);
 out:
