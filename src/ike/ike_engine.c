@@ -48,8 +48,17 @@ ike_engine_new(const struct ike_engine_cfg *cfg)
 	eng->rx = xcalloc(1, sizeof(*eng->rx));
 	ike_rand(eng, eng->cookie_secret, sizeof(eng->cookie_secret));
 	log_ratelimit_init(&eng->rl, 20, 1000);
-	/* 2.4 / K4, K7: at most ~1000 unauthenticated answers a second. */
-	log_ratelimit_init(&eng->init_rl, 64, 1);
+	/*
+	 * 2.4 / K4, K7: at most init_rate (~1000) unauthenticated answers a
+	 * second, bursts of 64 (per ms of rate).  The bucket counts whole
+	 * ms: above 1000/s it runs on a clock init_tick times faster.
+	 */
+	if (eng->cfg.init_rate == 0)
+		eng->cfg.init_rate = 1000;
+	eng->init_tick = eng->cfg.init_rate >= 1000 ?
+	    eng->cfg.init_rate / 1000 : 1;
+	log_ratelimit_init(&eng->init_rl, 64 * eng->init_tick,
+	    eng->cfg.init_rate >= 1000 ? 1 : 1000 / eng->cfg.init_rate);
 	return eng;
 }
 

@@ -42,6 +42,7 @@ struct ike_engine {
 	struct ike_rx		*rx;		/* decode space, one input at a time */
 	struct log_ratelimit	 rl;
 	struct log_ratelimit	 init_rl;	/* unauthenticated answers */
+	uint32_t		 init_tick;	/* init_rl's clock: ms * this */
 	uint64_t		 now;
 };
 

@@ -48,6 +48,13 @@ cookie_compute(struct ike_engine *eng, const struct ike_msg *m,
 		fatalx("ike: cookie HMAC failed");
 }
 
+static bool
+init_allow(struct ike_engine *eng)
+{
+	return log_ratelimit_allow(&eng->init_rl,
+	    eng->now * (uint64_t)eng->init_tick);
+}
+
 /* Send an unprotected error (or COOKIE) reply to an IKE_SA_INIT request. */
 static void
 init_reply_notify(struct ike_engine *eng, const struct ike_msg *m,
@@ -240,7 +247,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 			if (sa->init_req_len == m->rawlen &&
 			    memcmp(sa->init_req, m->raw, m->rawlen) == 0 &&
 			    sa->init_resp != NULL &&
-			    log_ratelimit_allow(&eng->init_rl, eng->now))
+			    init_allow(eng))
 				ike_out_dgram(eng, dst, src, sa->init_resp,
 				    sa->init_resp_len);
 			return;
@@ -249,7 +256,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		ike_log(eng, NULL, "IKE_SA_INIT from an unknown peer dropped");
 		return;
 	}
-	if (!log_ratelimit_allow(&eng->init_rl, eng->now)) {
+	if (!init_allow(eng)) {
 		ike_log(eng, NULL, "IKE_SA_INIT rate limit, dropped");
 		return;
 	}
