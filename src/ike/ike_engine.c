@@ -90,6 +90,8 @@ ike_engine_free(struct ike_engine *eng)
 	}
 	free(eng->popped);
 	free(eng->rx);
+	free(eng->seal_buf);
+	free(eng->seal_plain);
 	OPENSSL_cleanse(eng->cookie_secret, sizeof(eng->cookie_secret));
 	free(eng->name);
 	free(eng);

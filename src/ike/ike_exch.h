@@ -43,6 +43,9 @@ struct ike_engine {
 	struct log_ratelimit	 rl;
 	struct log_ratelimit	 init_rl;	/* unauthenticated answers */
 	uint32_t		 init_tick;	/* init_rl's clock: ms * this */
+	/* ike_build_sk's scratch (IKE_MSG_MAX * 2, IKE_MSG_MAX), made on first
+	 * use: 128 KB a message from malloc is an mmap + munmap each time. */
+	uint8_t			*seal_buf, *seal_plain;
 	uint64_t		 now;
 };
 
