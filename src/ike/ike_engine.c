@@ -635,8 +635,9 @@ dispatch_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx,
 	}
 	if ((rc = ike_rx_open(eng, sa, m, rx)) == -2) {
 		/* 2.21.2: authenticated, so answered - not acted upon. */
-		struct ike_mb mb = { 0 };
+		struct ike_mb mb;
 
+		mb.n = 0;
 		sa->peer_msgid++;
 		sa->have_resp = false;
 		ike_mb_notify(&mb, rx->bad, 0, NULL, 0, &rx->bad_pld,

@@ -62,7 +62,9 @@ struct ike_rx {
 	uint8_t			 plain[IKE_MSG_MAX];
 };
 
-/* Payloads for a message to build (pointers borrow the caller's data). */
+/* Payloads for a message to build (pointers borrow the caller's data).  Start
+ * with n = 0, not "= { 0 }": that would clear ~135 KB of payload slots for
+ * every message (ike_mb_add clears the slot it hands out). */
 struct ike_mb {
 	size_t			 n;
 	struct ike_payload	 pl[IKE_MAX_PAYLOADS];
