@@ -158,49 +158,99 @@ ec_key(const char *curve, const uint8_t *pt, size_t ptlen, const BIGNUM *priv)
 	return key;
 }
 
-struct ike_dh *
-ike_dh_new(uint16_t group)
+struct ike_dh_gen {
+	EVP_PKEY_CTX	*ctx[ARRAY_SIZE(groups)];
+};
+
+struct ike_dh_gen *
+ike_dh_gen_new(void)
 {
-	const struct dh_group *g = group_find(group);
-	struct ike_dh *dh;
+	return xcalloc(1, sizeof(struct ike_dh_gen));
+}
+
+void
+ike_dh_gen_free(struct ike_dh_gen *gen)
+{
+	size_t i;
+
+	if (gen == NULL)
+		return;
+	for (i = 0; i < ARRAY_SIZE(gen->ctx); i++)
+		EVP_PKEY_CTX_free(gen->ctx[i]);
+	free(gen);
+}
+
+/* A key generation context for the group (MODP: holding its domain). */
+static EVP_PKEY_CTX *
+keygen_ctx(const struct dh_group *g)
+{
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *dom = NULL;
+	BIGNUM *p = NULL;
 
-	if (g == NULL)
-		return NULL;
-	dh = xcalloc(1, sizeof(*dh));
-	dh->g = g;
 	switch (g->kind) {
 	case DH_MODP:
-		if ((dh->p = g->prime(NULL)) == NULL ||
-		    (dom = modp_key(dh->p, NULL, NULL, EVP_PKEY_KEY_PARAMETERS)) ==
-		    NULL || (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dom, NULL)) ==
-		    NULL || EVP_PKEY_keygen_init(ctx) <= 0 ||
-		    EVP_PKEY_generate(ctx, &dh->key) <= 0)
+		if ((p = g->prime(NULL)) == NULL || (dom = modp_key(p, NULL,
+		    NULL, EVP_PKEY_KEY_PARAMETERS)) == NULL ||
+		    (ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dom, NULL)) ==
+		    NULL || EVP_PKEY_keygen_init(ctx) <= 0)
 			goto fail;
 		break;
 	case DH_ECP:
 		if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
 		    EVP_PKEY_keygen_init(ctx) <= 0 ||
-		    EVP_PKEY_CTX_set_group_name(ctx, g->name) <= 0 ||
-		    EVP_PKEY_generate(ctx, &dh->key) <= 0)
+		    EVP_PKEY_CTX_set_group_name(ctx, g->name) <= 0)
 			goto fail;
 		break;
 	case DH_X25519:
 		if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "X25519", NULL)) ==
-		    NULL || EVP_PKEY_keygen_init(ctx) <= 0 ||
-		    EVP_PKEY_generate(ctx, &dh->key) <= 0)
+		    NULL || EVP_PKEY_keygen_init(ctx) <= 0)
 			goto fail;
 		break;
 	}
-	EVP_PKEY_CTX_free(ctx);
-	EVP_PKEY_free(dom);
-	return dh;
+	BN_free(p);
+	EVP_PKEY_free(dom);	/* the context holds its own reference */
+	return ctx;
 fail:
 	EVP_PKEY_CTX_free(ctx);
+	BN_free(p);
 	EVP_PKEY_free(dom);
-	ike_dh_free(dh);
 	return NULL;
+}
+
+struct ike_dh *
+ike_dh_new_gen(struct ike_dh_gen *gen, uint16_t group)
+{
+	const struct dh_group *g = group_find(group);
+	struct ike_dh *dh;
+	EVP_PKEY_CTX *ctx, **slot = NULL;
+
+	if (g == NULL)
+		return NULL;
+	if (gen != NULL)
+		slot = &gen->ctx[g - groups];
+	if (slot != NULL && *slot != NULL)
+		ctx = *slot;
+	else if ((ctx = keygen_ctx(g)) == NULL)
+		return NULL;
+	else if (slot != NULL)
+		*slot = ctx;
+	dh = xcalloc(1, sizeof(*dh));
+	dh->g = g;
+	if ((g->kind == DH_MODP && (dh->p = g->prime(NULL)) == NULL) ||
+	    EVP_PKEY_generate(ctx, &dh->key) <= 0) {
+		ike_dh_free(dh);
+		dh = NULL;
+	}
+	if (slot == NULL)
+		EVP_PKEY_CTX_free(ctx);
+	return dh;
+}
+
+struct ike_dh *
+ike_dh_new(uint16_t group)
+{
+	return ike_dh_new_gen(NULL, group);
 }
 
 struct ike_dh *

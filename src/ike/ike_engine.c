@@ -46,6 +46,7 @@ ike_engine_new(const struct ike_engine_cfg *cfg)
 	eng->dq_tail = &eng->dq;
 	eng->eq_tail = &eng->eq;
 	eng->rx = xcalloc(1, sizeof(*eng->rx));
+	eng->dh_gen = ike_dh_gen_new();
 	ike_rand(eng, eng->cookie_secret, sizeof(eng->cookie_secret));
 	log_ratelimit_init(&eng->rl, 20, 1000);
 	/*
@@ -92,6 +93,7 @@ ike_engine_free(struct ike_engine *eng)
 	free(eng->rx);
 	free(eng->seal_buf);
 	free(eng->seal_plain);
+	ike_dh_gen_free(eng->dh_gen);
 	OPENSSL_cleanse(eng->cookie_secret, sizeof(eng->cookie_secret));
 	free(eng->name);
 	free(eng);
@@ -240,7 +242,7 @@ ike_eng_dh_new(struct ike_engine *eng, uint16_t group)
 	if (!eng->cfg.dh_from_rand || (group != IKE_DH_ECP_256 &&
 	    group != IKE_DH_ECP_384 && group != IKE_DH_ECP_521 &&
 	    group != IKE_DH_CURVE25519) || len == 0 || len > sizeof(priv))
-		return ike_dh_new(group);
+		return ike_dh_new_gen(eng->dh_gen, group);
 	ike_rand(eng, priv, len);
 	/* Below the group order: clear the top bits (P-521: 521 bits). */
 	if (group == IKE_DH_ECP_521)

@@ -46,6 +46,7 @@ struct ike_engine {
 	/* ike_build_sk's scratch (IKE_MSG_MAX * 2, IKE_MSG_MAX), made on first
 	 * use: 128 KB a message from malloc is an mmap + munmap each time. */
 	uint8_t			*seal_buf, *seal_plain;
+	struct ike_dh_gen	*dh_gen;	/* key generation contexts */
 	uint64_t		 now;
 };
 
