@@ -19,7 +19,8 @@
 #
 # Knobs (environment): SECS=10 WARMUP=2 REPS=3 INFLIGHT=64 DHS="x25519 modp2048"
 # RESPONDERS="transit charon" TEARDOWN=delete|drop BENCH=build/bench/bench_ike
-# CHARON_THREADS=16 CHARON_LOG=0 KEEP_RUN=1 (keep logs under $RUN).
+# CHARON_THREADS=16 CHARON_LOG=0 OUT=bench/results/ike-<UTC stamp>.json (every
+# sample, the medians, versions; gitignored) KEEP_RUN=1 (keep logs under $RUN).
 #
 # Safety: only the two namespaces named ib-<pid>-*; processes are stopped by the
 # PIDs this script recorded; an EXIT trap cleans up after failures and Ctrl-C.
@@ -43,6 +44,8 @@ NSR=ib-$$-r
 RESP_IP=198.18.0.1
 INIT_BASE=198.18.1.1
 RUN=$(mktemp -d /tmp/ike-bench.XXXXXX)
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=${OUT:-$SRC/bench/results/ike-$STAMP.json}
 PIDS=()
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -242,8 +245,10 @@ for rep in $(seq "$REPS"); do
 done
 
 # ------------------------------------------------------------ table
-python3 - "$RUN/results" <<'EOF'
-import statistics, sys
+mkdir -p "$(dirname "$OUT")"
+python3 - "$RUN/results" "$OUT" "$STAMP" "$SECS" "$WARMUP" "$REPS" "$INFLIGHT" "$TEARDOWN" \
+    "$("$CHARON" --version 2>/dev/null | head -1 || true)" "$(git -C "$SRC" rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'EOF'
+import json, os, statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
     f = line.split()
@@ -267,5 +272,13 @@ for (r, dh), m in meds.items():
         m["cpu_init_s"], m["cpu_resp_s"], per, x))
 print("samples est/s: " + "; ".join("%s/%s %s" % (r, dh, " ".join(x["rate"] for x in l))
       for (r, dh), l in rows.items()))
+a = sys.argv
+json.dump({"stamp": a[3], "secs": float(a[4]), "warmup": float(a[5]), "reps": int(a[6]),
+           "inflight": int(a[7]), "teardown": a[8], "charon": a[9], "transit_rev": a[10],
+           "loadavg": open("/proc/loadavg").read().split()[:3],
+           "rows": [{"responder": r, "dh": dh, "median": meds[(r, dh)], "samples": l}
+                    for (r, dh), l in rows.items()]},
+          open(a[2], "w"), indent=1)
+print("json: " + a[2])
 EOF
 log "done in $(( $(date +%s) - started )) s; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
