@@ -227,6 +227,7 @@ measure() { # responder dh rep
 	p=$!
 	PIDS+=("$p")
 	wait "$p" || die "initiator failed: $(tail -5 "$il")"
+	kill -0 "$RPID" 2>/dev/null || die "the $r responder exited during the run: $(tail -5 "$rl")"
 	pid_stop "$RPID"
 	line=$(grep '^RESULT' "$il") || die "no RESULT: $(tail -5 "$il")"
 	log "  ${line#RESULT }"

@@ -618,6 +618,8 @@ usage(void)
 	    "--remote IP [--peers N]\n"
 	    "\t[--dh x25519|modp2048|ecp256|...] [--psk S] [--port P]\n"
 	    "\t[--duration S] [--warmup S] [--count K] [--teardown delete|drop]\n"
+	    "\t(--duration: initiator 10 s after the warm-up, responder until "
+	    "SIGTERM)\n"
 	    "\t[--peer-pid PID] [-v]\n"
 	    "  responder: --local = its address, --remote = the first "
 	    "initiator address,\n"
@@ -640,7 +642,7 @@ parse(int argc, char **argv, struct opts *o)
 	o->peers = 16;
 	o->dh = "x25519";
 	o->psk = "bench-only-psk-0123456789abcdef";
-	o->duration = 10;
+	o->duration = -1;	/* initiator: 10 s; responder: until signalled */
 	o->warmup = 2;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -683,6 +685,8 @@ parse(int argc, char **argv, struct opts *o)
 		else
 			usage();
 	}
+	if (o->duration < 0)
+		o->duration = o->role == ROLE_INITIATOR ? 10 : 0;
 	if (o->role == ROLE_NONE || o->local.family != PFX_V4 ||
 	    o->remote.family != PFX_V4 || o->peers == 0 ||
 	    o->peers > MAX_PEERS || o->port == 0 || o->port == IKE_NATT_PORT)
