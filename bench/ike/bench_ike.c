@@ -49,6 +49,8 @@
 #define DGRAM_MAX	65536
 #define MARKER		4		/* non-ESP marker on 4500 */
 #define MAX_PEERS	4096
+#define TX_BATCH	64
+#define TX_SLOT		4096		/* larger datagrams: not sent (logged) */
 
 enum role { ROLE_NONE, ROLE_RESPONDER, ROLE_INITIATOR };
 enum slot_state { SLOT_IDLE, SLOT_ESTABLISHING, SLOT_DELETING };
@@ -67,10 +69,20 @@ struct opts {
 	bool		 verbose;
 };
 
+struct txq {
+	int			 n;
+	struct mmsghdr		 mm[TX_BATCH];
+	struct iovec		 iov[TX_BATCH];
+	struct sockaddr_in	 to[TX_BATCH];
+	uint8_t			 ctl[TX_BATCH][64];
+	uint8_t			 data[TX_BATCH][TX_SLOT];
+};
+
 struct sock {
 	int		 fd;
 	uint16_t	 port;
 	bool		 natt;
+	struct txq	 tx;
 };
 
 struct rxbuf {
@@ -189,49 +201,85 @@ sock_open(struct sock *s, const struct ipaddr *bind_ip, uint16_t port,
 		fatal("bind UDP %u", port);
 }
 
+/* Flush a socket's queued datagrams: one sendmmsg for the batch. */
+static void
+tx_flush(struct bench *b, struct sock *s)
+{
+	struct txq *q = &s->tx;
+	int i = 0, n;
+
+	while (i < q->n) {
+		if ((n = sendmmsg(s->fd, q->mm + i, (unsigned)(q->n - i), 0)) <= 0) {
+			/* A full socket buffer loses the datagram: the engine
+			 * retransmits. */
+			if (b->o.verbose)
+				log_warn("sendmmsg");
+			i++;
+			continue;
+		}
+		i += n;
+	}
+	q->n = 0;
+}
+
+static void
+tx_flush_all(struct bench *b)
+{
+	tx_flush(b, &b->s[0]);
+	tx_flush(b, &b->s[1]);
+}
+
+/*
+ * Queue a datagram (its bytes are only valid until the next pop) from the
+ * socket of its source port; the queues go out with sendmmsg once the
+ * current receive batch is handled (performance.md 6: batched UDP I/O).
+ */
 static void
 send_dgram(struct bench *b, const struct ike_dgram *d)
 {
-	uint8_t marker[MARKER] = { 0 };
-	struct sockaddr_in to;
-	struct iovec iov[2];
-	struct msghdr mh;
-	union {
-		struct cmsghdr	c;
-		uint8_t		b[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	} ctl;
-	struct cmsghdr *cm;
-	struct in_pktinfo *pi;
 	struct sock *s = d->src.port == IKE_NATT_PORT ? &b->s[1] : &b->s[0];
-	size_t n = 0;
+	struct txq *q = &s->tx;
+	struct msghdr *mh;
+	struct cmsghdr *cm;
+	struct in_pktinfo pi;
+	size_t off = 0;
+	int i;
 
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_port = htons(d->dst.port);
-	memcpy(&to.sin_addr, d->dst.ip.addr, 4);
-	if (s->natt) {
-		iov[n].iov_base = marker;
-		iov[n++].iov_len = MARKER;
+	if (d->len + MARKER > TX_SLOT) {
+		if (b->o.verbose)
+			log_warnx("datagram of %zu bytes not sent", d->len);
+		return;
 	}
-	iov[n].iov_base = (void *)(uintptr_t)d->data;
-	iov[n++].iov_len = d->len;
-	memset(&mh, 0, sizeof(mh));
-	memset(&ctl, 0, sizeof(ctl));
-	mh.msg_name = &to;
-	mh.msg_namelen = sizeof(to);
-	mh.msg_iov = iov;
-	mh.msg_iovlen = n;
-	mh.msg_control = ctl.b;
-	mh.msg_controllen = sizeof(ctl.b);
-	cm = CMSG_FIRSTHDR(&mh);
+	if (q->n == TX_BATCH)
+		tx_flush(b, s);
+	i = q->n++;
+	if (s->natt) {
+		memset(q->data[i], 0, MARKER);
+		off = MARKER;
+	}
+	memcpy(q->data[i] + off, d->data, d->len);
+	q->iov[i].iov_base = q->data[i];
+	q->iov[i].iov_len = off + d->len;
+	memset(&q->to[i], 0, sizeof(q->to[i]));
+	q->to[i].sin_family = AF_INET;
+	q->to[i].sin_port = htons(d->dst.port);
+	memcpy(&q->to[i].sin_addr, d->dst.ip.addr, 4);
+	mh = &q->mm[i].msg_hdr;
+	memset(mh, 0, sizeof(*mh));
+	memset(q->ctl[i], 0, sizeof(q->ctl[i]));
+	mh->msg_name = &q->to[i];
+	mh->msg_namelen = sizeof(q->to[i]);
+	mh->msg_iov = &q->iov[i];
+	mh->msg_iovlen = 1;
+	mh->msg_control = q->ctl[i];
+	mh->msg_controllen = CMSG_SPACE(sizeof(pi));
+	cm = CMSG_FIRSTHDR(mh);
 	cm->cmsg_level = IPPROTO_IP;
 	cm->cmsg_type = IP_PKTINFO;
-	cm->cmsg_len = CMSG_LEN(sizeof(*pi));
-	pi = (struct in_pktinfo *)(void *)CMSG_DATA(cm);
-	memcpy(&pi->ipi_spec_dst, d->src.ip.addr, 4);
-	/* A full socket buffer loses the datagram: the engine retransmits. */
-	if (sendmsg(s->fd, &mh, 0) == -1 && b->o.verbose)
-		log_warn("sendmsg");
+	cm->cmsg_len = CMSG_LEN(sizeof(pi));
+	memset(&pi, 0, sizeof(pi));
+	memcpy(&pi.ipi_spec_dst, d->src.ip.addr, 4);
+	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
 }
 
 /* Receive a batch; for each IKE datagram call fn.  Returns the count. */
@@ -399,6 +447,7 @@ run_responder(struct bench *b)
 		if (ms >= b->wake) {
 			ike_engine_timer(b->eng, ms);
 			resp_drain(b);
+			tx_flush_all(b);
 		}
 		timeout = b->wake == UINT64_MAX ? 100 :
 		    (int)MIN(100, b->wake > ms ? b->wake - ms : 0);
@@ -410,7 +459,8 @@ run_responder(struct bench *b)
 			continue;
 		for (k = 0; k < 2; k++)
 			while (recv_batch(b, &b->s[k], resp_input) == BATCH)
-				;
+				tx_flush_all(b);
+		tx_flush_all(b);
 	}
 	printf("RESPONDER installed=%llu sas=%zu cpu_s=%.2f\n",
 	    (unsigned long long)b->n_est, ike_engine_n_sas(b->eng),
@@ -537,6 +587,7 @@ run_initiator(struct bench *b)
 		slot_start(b, &b->slots[i], now);
 		slot_drain(b, &b->slots[i]);
 	}
+	tx_flush_all(b);
 	next_report = 1;
 	while (!stop) {
 		now = mono_ns();
@@ -574,6 +625,7 @@ run_initiator(struct bench *b)
 			}
 			wake = MIN(wake, s->wake);
 		}
+		tx_flush_all(b);
 		timeout = wake == UINT64_MAX ? 100 :
 		    (int)MIN(100, wake > ms ? wake - ms : 0);
 		for (k = 0; k < 2; k++) {
@@ -584,7 +636,8 @@ run_initiator(struct bench *b)
 			continue;
 		for (k = 0; k < 2; k++)
 			while (recv_batch(b, &b->s[k], init_input) == BATCH)
-				;
+				tx_flush_all(b);
+		tx_flush_all(b);
 	}
 	now = mono_ns();
 	cpu = self_cpu_s() - cpu0;
@@ -696,24 +749,24 @@ parse(int argc, char **argv, struct opts *o)
 int
 main(int argc, char **argv)
 {
-	struct bench b;
+	struct bench *b = xcalloc(1, sizeof(*b));	/* ~600 KB of queues */
 	struct sigaction sa;
 	int rc;
 
-	memset(&b, 0, sizeof(b));
-	parse(argc, argv, &b.o);
-	log_init("bench_ike", true, b.o.verbose ? LOG_LVL_INFO : LOG_LVL_WARN);
+	parse(argc, argv, &b->o);
+	log_init("bench_ike", true, b->o.verbose ? LOG_LVL_INFO : LOG_LVL_WARN);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	b.rx = xcalloc(1, sizeof(*b.rx));
-	if (b.o.role == ROLE_RESPONDER)
-		rc = run_responder(&b);
+	b->rx = xcalloc(1, sizeof(*b->rx));
+	if (b->o.role == ROLE_RESPONDER)
+		rc = run_responder(b);
 	else
-		rc = run_initiator(&b);
-	close(b.s[0].fd);
-	close(b.s[1].fd);
-	free(b.rx);
+		rc = run_initiator(b);
+	close(b->s[0].fd);
+	close(b->s[1].fd);
+	free(b->rx);
+	free(b);
 	return rc;
 }
