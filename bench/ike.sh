@@ -35,6 +35,7 @@ RESPONDERS=${RESPONDERS:-"transit charon"}
 TEARDOWN=${TEARDOWN:-delete}
 CHARON_THREADS=${CHARON_THREADS:-16}
 CHARON_LOG=${CHARON_LOG:-0}
+TX_BATCH=${TX_BATCH:-4}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=${BENCH:-$SRC/build/bench/bench_ike}
 CHARON=/usr/lib/ipsec/charon
@@ -117,7 +118,7 @@ RPID=
 resp_transit() { # dh logfile
 	ip netns exec "$NSR" taskset -c $CPU_R "$BENCH" --role responder \
 	    --local $RESP_IP --remote $INIT_BASE --peers "$INFLIGHT" --dh "$1" \
-	    --psk $PSK >"$2" 2>&1 &
+	    --psk $PSK --tx-batch "$TX_BATCH" >"$2" 2>&1 &
 	RPID=$!
 	PIDS+=("$RPID")
 	sleep 0.3
@@ -223,7 +224,7 @@ measure() { # responder dh rep
 	ip netns exec "$NSI" taskset -c $CPU_I "$BENCH" --role initiator \
 	    --local $INIT_BASE --remote $RESP_IP --peers "$INFLIGHT" --dh "$dh" \
 	    --psk $PSK --warmup "$WARMUP" --duration "$SECS" --teardown "$TEARDOWN" \
-	    --peer-pid "$RPID" >"$il" 2>&1 &
+	    --peer-pid "$RPID" --tx-batch "$TX_BATCH" >"$il" 2>&1 &
 	p=$!
 	PIDS+=("$p")
 	wait "$p" || die "initiator failed: $(tail -5 "$il")"

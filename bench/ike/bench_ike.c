@@ -66,6 +66,7 @@ struct opts {
 	unsigned long	 count;
 	bool		 drop;
 	int		 peer_pid;
+	int		 tx_batch;	/* datagrams per sendmmsg, at most */
 	bool		 verbose;
 };
 
@@ -280,6 +281,10 @@ send_dgram(struct bench *b, const struct ike_dgram *d)
 	memset(&pi, 0, sizeof(pi));
 	memcpy(&pi.ipi_spec_dst, d->src.ip.addr, 4);
 	memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	/* Small batches: a whole receive batch held back would leave the peer
+	 * idle meanwhile (the two ends would take turns). */
+	if (q->n >= b->o.tx_batch)
+		tx_flush(b, s);
 }
 
 /* Receive a batch; for each IKE datagram call fn.  Returns the count. */
@@ -673,7 +678,7 @@ usage(void)
 	    "\t[--duration S] [--warmup S] [--count K] [--teardown delete|drop]\n"
 	    "\t(--duration: initiator 10 s after the warm-up, responder until "
 	    "SIGTERM)\n"
-	    "\t[--peer-pid PID] [-v]\n"
+	    "\t[--peer-pid PID] [--tx-batch N (4)] [-v]\n"
 	    "  responder: --local = its address, --remote = the first "
 	    "initiator address,\n"
 	    "             --peers = how many consecutive initiator addresses\n"
@@ -697,6 +702,7 @@ parse(int argc, char **argv, struct opts *o)
 	o->psk = "bench-only-psk-0123456789abcdef";
 	o->duration = -1;	/* initiator: 10 s; responder: until signalled */
 	o->warmup = 2;
+	o->tx_batch = 4;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -735,6 +741,8 @@ parse(int argc, char **argv, struct opts *o)
 			o->drop = strcmp(v, "drop") == 0;
 		else if (strcmp(a, "--peer-pid") == 0)
 			o->peer_pid = atoi(v);
+		else if (strcmp(a, "--tx-batch") == 0)
+			o->tx_batch = atoi(v);
 		else
 			usage();
 	}
@@ -742,7 +750,8 @@ parse(int argc, char **argv, struct opts *o)
 		o->duration = o->role == ROLE_INITIATOR ? 10 : 0;
 	if (o->role == ROLE_NONE || o->local.family != PFX_V4 ||
 	    o->remote.family != PFX_V4 || o->peers == 0 ||
-	    o->peers > MAX_PEERS || o->port == 0 || o->port == IKE_NATT_PORT)
+	    o->peers > MAX_PEERS || o->port == 0 || o->port == IKE_NATT_PORT ||
+	    o->tx_batch < 1 || o->tx_batch > TX_BATCH)
 		usage();
 }
 
