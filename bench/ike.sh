@@ -259,7 +259,7 @@ for line in open(sys.argv[1]):
 def med(l, k):
     v = [float(x[k]) for x in l if float(x[k]) >= 0]
     return statistics.median(v) if v else float("nan")
-cols = "responder  dh         est/s   p50ms   p99ms  failed  cpuI_s  cpuR_s  R_ms/est  x_charon"
+cols = "responder  dh         est/s   p50ms   p99ms  failed  cpuI_s  cpuR_s  R_ms/est  R_est/cpu_s  x_charon"
 print(cols)
 meds = {}
 for (r, dh), l in rows.items():
@@ -269,9 +269,9 @@ for (r, dh), m in meds.items():
     per = m["cpu_resp_s"] * 1000 / m["established"] if m["established"] else float("nan")
     base = meds.get(("charon", dh))
     x = "%.2f" % (m["rate"] / base["rate"]) if base and base["rate"] else "-"
-    print("%-10s %-9s %7.0f %7.2f %7.2f %7.0f %7.2f %7.2f %9.3f %9s" % (
+    print("%-10s %-9s %7.0f %7.2f %7.2f %7.0f %7.2f %7.2f %9.3f %12.0f %9s" % (
         r, dh, m["rate"], m["p50_ms"], m["p99_ms"], m["failed"],
-        m["cpu_init_s"], m["cpu_resp_s"], per, x))
+        m["cpu_init_s"], m["cpu_resp_s"], per, 1000 / per if per > 0 else float("nan"), x))
 print("samples est/s: " + "; ".join("%s/%s %s" % (r, dh, " ".join(x["rate"] for x in l))
       for (r, dh), l in rows.items()))
 a = sys.argv
