@@ -19,7 +19,8 @@
 #
 # Knobs (environment): SECS=10 WARMUP=2 REPS=3 INFLIGHT=64 DHS="x25519 modp2048"
 # RESPONDERS="transit charon" TEARDOWN=delete|drop BENCH=build/bench/bench_ike
-# CHARON_THREADS=16 CHARON_LOG=0 OUT=bench/results/ike-<UTC stamp>.json (every
+# CHARON_THREADS=16 CHARON_LOG=0 TX_BATCH=4 NICE=0 (e.g. -10: all benchmark
+# processes ahead of other jobs on a shared machine) OUT=bench/results/ike-<UTC stamp>.json (every
 # sample, the medians, versions; gitignored) KEEP_RUN=1 (keep logs under $RUN).
 #
 # Safety: only the two namespaces named ib-<pid>-*; processes are stopped by the
@@ -36,6 +37,7 @@ TEARDOWN=${TEARDOWN:-delete}
 CHARON_THREADS=${CHARON_THREADS:-16}
 CHARON_LOG=${CHARON_LOG:-0}
 TX_BATCH=${TX_BATCH:-4}
+NICE=${NICE:-0}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=${BENCH:-$SRC/build/bench/bench_ike}
 CHARON=/usr/lib/ipsec/charon
@@ -116,7 +118,7 @@ ip netns exec "$NSI" ping -c 1 -W 2 $RESP_IP >/dev/null || die "veth does not ca
 # ------------------------------------------------------------ responders
 RPID=
 resp_transit() { # dh logfile
-	ip netns exec "$NSR" taskset -c $CPU_R "$BENCH" --role responder \
+	ip netns exec "$NSR" nice -n "$NICE" taskset -c $CPU_R "$BENCH" --role responder \
 	    --local $RESP_IP --remote $INIT_BASE --peers "$INFLIGHT" --dh "$1" \
 	    --psk $PSK --tx-batch "$TX_BATCH" >"$2" 2>&1 &
 	RPID=$!
@@ -200,7 +202,7 @@ resp_charon() { # dh logfile
 	local d=$RUN/charon i
 	rm -f "$d/charon.vici"
 	ip netns exec "$NSR" env STRONGSWAN_CONF="$d/strongswan.conf" \
-	    sh -c "mount --bind '$d/run' /run && exec taskset -c $CPU_R '$CHARON'" \
+	    sh -c "mount --bind '$d/run' /run && exec nice -n $NICE taskset -c $CPU_R '$CHARON'" \
 	    >"$2" 2>&1 &
 	RPID=$!
 	PIDS+=("$RPID")
@@ -221,7 +223,7 @@ measure() { # responder dh rep
 	local line p
 	"resp_$r" "$dh" "$rl"
 	log "round $rep: transit -> $r, $dh: warm-up ${WARMUP}s, measuring ${SECS}s"
-	ip netns exec "$NSI" taskset -c $CPU_I "$BENCH" --role initiator \
+	ip netns exec "$NSI" nice -n "$NICE" taskset -c $CPU_I "$BENCH" --role initiator \
 	    --local $INIT_BASE --remote $RESP_IP --peers "$INFLIGHT" --dh "$dh" \
 	    --psk $PSK --warmup "$WARMUP" --duration "$SECS" --teardown "$TEARDOWN" \
 	    --peer-pid "$RPID" --tx-batch "$TX_BATCH" >"$il" 2>&1 &
