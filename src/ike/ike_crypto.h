@@ -109,6 +109,16 @@ size_t	ike_dh_pub_len(uint16_t group);		/* KE data length; 0 = unsupported */
 size_t	ike_dh_secret_len(uint16_t group);	/* g^ir length */
 /* A fresh key pair for the group, or NULL. */
 struct ike_dh *ike_dh_new(uint16_t group);
+/*
+ * Key generation contexts kept from one key pair to the next, one per group,
+ * made on first use: setting one up costs about a third of an X25519 key
+ * pair (bench/ike).  Not shared between threads.
+ */
+struct ike_dh_gen;
+struct ike_dh_gen *ike_dh_gen_new(void);
+void	ike_dh_gen_free(struct ike_dh_gen *);
+/* ike_dh_new() with the contexts of gen (NULL: a context for this one). */
+struct ike_dh *ike_dh_new_gen(struct ike_dh_gen *, uint16_t group);
 /* Known-answer tests: a key pair from a given private value (ECP: big-endian
  * scalar; X25519: 32 bytes; MODP: big-endian exponent). */
 struct ike_dh *ike_dh_new_priv(uint16_t group, const uint8_t *priv, size_t len);

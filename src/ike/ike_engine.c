@@ -46,10 +46,20 @@ ike_engine_new(const struct ike_engine_cfg *cfg)
 	eng->dq_tail = &eng->dq;
 	eng->eq_tail = &eng->eq;
 	eng->rx = xcalloc(1, sizeof(*eng->rx));
+	eng->dh_gen = ike_dh_gen_new();
 	ike_rand(eng, eng->cookie_secret, sizeof(eng->cookie_secret));
 	log_ratelimit_init(&eng->rl, 20, 1000);
-	/* 2.4 / K4, K7: at most ~1000 unauthenticated answers a second. */
-	log_ratelimit_init(&eng->init_rl, 64, 1);
+	/*
+	 * 2.4 / K4, K7: at most init_rate (~1000) unauthenticated answers a
+	 * second, bursts of 64 (per ms of rate).  The bucket counts whole
+	 * ms: above 1000/s it runs on a clock init_tick times faster.
+	 */
+	if (eng->cfg.init_rate == 0)
+		eng->cfg.init_rate = 1000;
+	eng->init_tick = eng->cfg.init_rate >= 1000 ?
+	    eng->cfg.init_rate / 1000 : 1;
+	log_ratelimit_init(&eng->init_rl, 64 * eng->init_tick,
+	    eng->cfg.init_rate >= 1000 ? 1 : 1000 / eng->cfg.init_rate);
 	return eng;
 }
 
@@ -81,6 +91,9 @@ ike_engine_free(struct ike_engine *eng)
 	}
 	free(eng->popped);
 	free(eng->rx);
+	free(eng->seal_buf);
+	free(eng->seal_plain);
+	ike_dh_gen_free(eng->dh_gen);
 	OPENSSL_cleanse(eng->cookie_secret, sizeof(eng->cookie_secret));
 	free(eng->name);
 	free(eng);
@@ -229,7 +242,7 @@ ike_eng_dh_new(struct ike_engine *eng, uint16_t group)
 	if (!eng->cfg.dh_from_rand || (group != IKE_DH_ECP_256 &&
 	    group != IKE_DH_ECP_384 && group != IKE_DH_ECP_521 &&
 	    group != IKE_DH_CURVE25519) || len == 0 || len > sizeof(priv))
-		return ike_dh_new(group);
+		return ike_dh_new_gen(eng->dh_gen, group);
 	ike_rand(eng, priv, len);
 	/* Below the group order: clear the top bits (P-521: 521 bits). */
 	if (group == IKE_DH_ECP_521)
@@ -627,8 +640,9 @@ dispatch_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_rx *rx,
 	}
 	if ((rc = ike_rx_open(eng, sa, m, rx)) == -2) {
 		/* 2.21.2: authenticated, so answered - not acted upon. */
-		struct ike_mb mb = { 0 };
+		struct ike_mb mb;
 
+		mb.n = 0;
 		sa->peer_msgid++;
 		sa->have_resp = false;
 		ike_mb_notify(&mb, rx->bad, 0, NULL, 0, &rx->bad_pld,

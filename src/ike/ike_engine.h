@@ -86,6 +86,8 @@ struct ike_engine_cfg {
 						 * always ask */
 	uint32_t	 half_open_timeout_ms;	/* 0 = 30000 */
 	uint32_t	 block_threshold;	/* half-open per peer IP; 0 = 5 */
+	uint32_t	 init_rate;		/* IKE_SA_INIT requests answered a
+						 * second (K7); 0 = 1000 */
 	size_t		 nonce_len;		/* 0 = 32 */
 	size_t		 frag_size;		/* RFC 7383: fragment protected
 						 * messages above; 0 = 1280 */

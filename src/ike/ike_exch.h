@@ -44,6 +44,11 @@ struct ike_engine {
 	struct ike_rx		*rx;		/* decode space, one input at a time */
 	struct log_ratelimit	 rl;
 	struct log_ratelimit	 init_rl;	/* unauthenticated answers */
+	uint32_t		 init_tick;	/* init_rl's clock: ms * this */
+	/* ike_build_sk's scratch (IKE_MSG_MAX * 2, IKE_MSG_MAX), made on first
+	 * use: 128 KB a message from malloc is an mmap + munmap each time. */
+	uint8_t			*seal_buf, *seal_plain;
+	struct ike_dh_gen	*dh_gen;	/* key generation contexts */
 	uint64_t		 now;
 };
 
@@ -60,7 +65,9 @@ struct ike_rx {
 	uint8_t			 plain[IKE_MSG_MAX];
 };
 
-/* Payloads for a message to build (pointers borrow the caller's data). */
+/* Payloads for a message to build (pointers borrow the caller's data).  Start
+ * with n = 0, not "= { 0 }": that would clear ~135 KB of payload slots for
+ * every message (ike_mb_add clears the slot it hands out). */
 struct ike_mb {
 	size_t			 n;
 	struct ike_payload	 pl[IKE_MAX_PAYLOADS];

@@ -92,12 +92,13 @@ int
 ike_auth_send(struct ike_engine *eng, struct ike_ikesa *sa)
 {
 	struct ike_tunnel *tun = sa->tun;
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *pl;
 	uint8_t idb[4 + IKE_CFG_ID_MAX], auth[IKE_PRF_MAX], spi[4];
 	size_t idlen;
 	int rc;
 
+	mb.n = 0;
 	pl = ike_mb_add(&mb, IKE_PLD_IDI);
 	our_id(sa, &pl->u.id, idb, &idlen);
 	if (psk_auth(sa, true, idb, idlen, auth) == -1)
@@ -215,7 +216,7 @@ ike_auth_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 {
 	struct ike_tunnel *tun = sa->tun;
 	const struct ike_payload *psa, *ptsi, *ptsr;
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *pl;
 	struct ike_child *c;
 	struct ike_alg alg;
@@ -226,6 +227,7 @@ ike_auth_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 	struct ike_ikesa *loser;
 	uint32_t msgid = rx->m->hdr.msgid;
 
+	mb.n = 0;
 	if (sa->state != IKE_SA_INIT_R)
 		return;
 	if (!auth_ok(sa, rx, true)) {
@@ -314,9 +316,10 @@ ike_auth_recv_resp(struct ike_engine *eng, struct ike_ikesa *sa,
 		return;
 	}
 	if (!auth_ok(sa, rx, false)) {
-		struct ike_mb mb = { 0 };
+		struct ike_mb mb;
 		struct ike_wire wi;
 
+		mb.n = 0;
 		/* 2.21.2: tell the responder, which believes it is up; one
 		 * shot, no retransmission (its DPD catches a loss). */
 		ike_mb_notify(&mb, IKE_N_AUTHENTICATION_FAILED, 0, NULL, 0, NULL,

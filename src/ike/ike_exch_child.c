@@ -138,10 +138,11 @@ child_req(struct ike_engine *eng, struct ike_ikesa *sa, struct ike_child *c,
     uint16_t group)
 {
 	struct ike_tunnel *tun = sa->tun;
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *pl;
 	uint8_t spi[4], old[4], ke[IKE_DH_PUB_MAX];
 
+	mb.n = 0;
 	ike_dh_free(sa->req.dh);
 	sa->req.dh = NULL;
 	if (group != IKE_DH_NONE &&
@@ -211,12 +212,13 @@ ike_child_rekey_start(struct ike_engine *eng, struct ike_ikesa *sa,
 int
 ike_ike_rekey_start(struct ike_engine *eng, struct ike_ikesa *sa)
 {
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *pl;
 	uint8_t ke[IKE_DH_PUB_MAX];
 	uint16_t group = sa->alg.dh;
 	const uint8_t zero[IKE_SPI_LEN] = { 0 };
 
+	mb.n = 0;
 	ike_ikesa_req_clear(&sa->req);
 	do {
 		ike_rand(eng, sa->req.new_ike_spi, IKE_SPI_LEN);
@@ -271,8 +273,9 @@ static void
 respond_error(struct ike_engine *eng, struct ike_ikesa *sa, uint32_t msgid,
     uint16_t type, const uint8_t *data, size_t len)
 {
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 
+	mb.n = 0;
 	ike_mb_notify(&mb, type, 0, NULL, 0, data, len);
 	ike_respond(eng, sa, IKE_EXCH_CREATE_CHILD_SA, msgid, &mb);
 }
@@ -286,12 +289,13 @@ ike_rekey_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 	uint32_t msgid = rx->m->hdr.msgid;
 	struct ike_ikesa *nsa;
 	struct ike_alg alg;
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *pl;
 	uint8_t ke[IKE_DH_PUB_MAX], gir[IKE_DH_SECRET_MAX], grp[2];
 	size_t idx, girlen;
 	struct ike_event *ev;
 
+	mb.n = 0;
 	if ((sa->req.kind != IKE_REQ_NONE && sa->req.kind != IKE_REQ_DPD) ||
 	    sa->state != IKE_SA_ESTABLISHED) {
 		/* Simultaneous IKE SA rekey, or one of our exchanges on the
@@ -442,11 +446,12 @@ child_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
 	struct ike_child *old = NULL, *c;
 	struct ike_alg alg;
 	struct ike_ts nl, nr;
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *pl;
 	uint8_t ke[IKE_DH_PUB_MAX], gir[IKE_DH_SECRET_MAX], grp[2], spi[4];
 	size_t idx, girlen = 0;
 
+	mb.n = 0;
 	if (pni == NULL || ptsi == NULL || ptsr == NULL) {
 		respond_error(eng, sa, msgid, IKE_N_INVALID_SYNTAX, NULL, 0);
 		return;

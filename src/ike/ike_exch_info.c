@@ -22,9 +22,11 @@ int
 ike_info_delete_child(struct ike_engine *eng, struct ike_ikesa *sa,
     struct ike_child *c)
 {
-	struct ike_mb mb = { 0 };
-	struct ike_payload *pl = ike_mb_add(&mb, IKE_PLD_DELETE);
+	struct ike_mb mb;
+	struct ike_payload *pl;
 
+	mb.n = 0;
+	pl = ike_mb_add(&mb, IKE_PLD_DELETE);
 	pl->u.del.proto = IKE_PROTO_ESP;
 	pl->u.del.spi_len = IKE_CHILD_SPI_LEN;
 	pl->u.del.nspi = 1;
@@ -42,9 +44,11 @@ ike_info_delete_child(struct ike_engine *eng, struct ike_ikesa *sa,
 int
 ike_info_delete_ike(struct ike_engine *eng, struct ike_ikesa *sa)
 {
-	struct ike_mb mb = { 0 };
-	struct ike_payload *pl = ike_mb_add(&mb, IKE_PLD_DELETE);
+	struct ike_mb mb;
+	struct ike_payload *pl;
 
+	mb.n = 0;
+	pl = ike_mb_add(&mb, IKE_PLD_DELETE);
 	pl->u.del.proto = IKE_PROTO_IKE;
 	ike_ikesa_req_clear(&sa->req);
 	if (sa->state != IKE_SA_REKEYED)
@@ -56,8 +60,9 @@ ike_info_delete_ike(struct ike_engine *eng, struct ike_ikesa *sa)
 int
 ike_info_dpd(struct ike_engine *eng, struct ike_ikesa *sa)
 {
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 
+	mb.n = 0;
 	ike_ikesa_req_clear(&sa->req);
 	if (ike_request(eng, sa, IKE_REQ_DPD, IKE_EXCH_INFORMATIONAL, &mb) == -1)
 		return -1;
@@ -70,11 +75,12 @@ void
 ike_info_recv_req(struct ike_engine *eng, struct ike_ikesa *sa,
     const struct ike_rx *rx)
 {
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *out = NULL;
 	bool del_ike = false;
 	size_t i, j;
 
+	mb.n = 0;
 	for (i = 0; i < rx->n; i++) {
 		const struct ike_delete *d = &rx->pl[i].u.del;
 

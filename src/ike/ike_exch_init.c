@@ -48,17 +48,25 @@ cookie_compute(struct ike_engine *eng, const struct ike_msg *m,
 		fatalx("ike: cookie HMAC failed");
 }
 
+static bool
+init_allow(struct ike_engine *eng)
+{
+	return log_ratelimit_allow(&eng->init_rl,
+	    eng->now * (uint64_t)eng->init_tick);
+}
+
 /* Send an unprotected error (or COOKIE) reply to an IKE_SA_INIT request. */
 static void
 init_reply_notify(struct ike_engine *eng, const struct ike_msg *m,
     const struct ike_addr *src, const struct ike_addr *dst, uint16_t type,
     const uint8_t *data, size_t len)
 {
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_hdr h;
 	uint8_t *p;
 	size_t plen;
 
+	mb.n = 0;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.spi_i, m->hdr.spi_i, IKE_SPI_LEN);
 	h.version = IKE_VERSION_BYTE;
@@ -75,7 +83,7 @@ static int
 init_build_req(struct ike_engine *eng, struct ike_ikesa *sa)
 {
 	struct ike_tunnel *tun = sa->tun;
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *pl;
 	struct ike_hdr h;
 	uint8_t ke[IKE_DH_PUB_MAX], nsrc[IKE_NATD_LEN], ndst[IKE_NATD_LEN];
@@ -84,6 +92,7 @@ init_build_req(struct ike_engine *eng, struct ike_ikesa *sa)
 	size_t kelen = ike_dh_pub_len(group), len;
 	uint8_t *p;
 
+	mb.n = 0;
 	if (ike_dh_pub(sa->dh, ke, kelen) == -1)
 		return -1;
 	if (sa->cookie_len)
@@ -217,7 +226,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 	const struct ike_notify *nc;
 	struct ike_err err;
 	struct ike_alg alg;
-	struct ike_mb mb = { 0 };
+	struct ike_mb mb;
 	struct ike_payload *pl;
 	struct ike_hdr h;
 	uint8_t cookie[32], ke[IKE_DH_PUB_MAX], gir[IKE_DH_SECRET_MAX];
@@ -229,6 +238,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 	uint8_t *p;
 	int threshold = eng->cfg.cookie_threshold;
 
+	mb.n = 0;
 	if (memcmp(m->hdr.spi_r, zero, IKE_SPI_LEN) != 0 || m->hdr.msgid != 0 ||
 	    !(m->hdr.flags & IKE_FLAG_I))
 		return;
@@ -240,7 +250,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 			if (sa->init_req_len == m->rawlen &&
 			    memcmp(sa->init_req, m->raw, m->rawlen) == 0 &&
 			    sa->init_resp != NULL &&
-			    log_ratelimit_allow(&eng->init_rl, eng->now))
+			    init_allow(eng))
 				ike_out_dgram(eng, dst, src, sa->init_resp,
 				    sa->init_resp_len);
 			return;
@@ -249,7 +259,7 @@ ike_init_recv_req(struct ike_engine *eng, const struct ike_msg *m,
 		ike_log(eng, NULL, "IKE_SA_INIT from an unknown peer dropped");
 		return;
 	}
-	if (!log_ratelimit_allow(&eng->init_rl, eng->now)) {
+	if (!init_allow(eng)) {
 		ike_log(eng, NULL, "IKE_SA_INIT rate limit, dropped");
 		return;
 	}

@@ -67,7 +67,8 @@ ike_build_plain(const struct ike_hdr *h, const struct ike_mb *mb, size_t *lenp)
 			goto fail;
 	if (ike_enc_finish(&e, lenp) == -1)
 		goto fail;
-	return buf;
+	/* Kept as a cached request / response: not 64 KB a message. */
+	return xreallocarray(buf, *lenp ? *lenp : 1, 1);
 fail:
 	free(buf);
 	return NULL;
@@ -138,11 +139,17 @@ ike_build_sk(struct ike_engine *eng, struct ike_ikesa *sa, uint8_t exch,
 	struct ike_hdr h;
 	struct ike_sk_keys k;
 	struct ike_err err;
-	uint8_t *buf = xmalloc(IKE_MSG_MAX * 2), *plain = xmalloc(IKE_MSG_MAX);
+	uint8_t *buf, *plain;
 	uint8_t iv[16];
 	size_t plen = 0, i, len;
 	uint8_t first = IKE_PLD_NONE;
 
+	if (eng->seal_buf == NULL) {
+		eng->seal_buf = xmalloc(IKE_MSG_MAX * 2);
+		eng->seal_plain = xmalloc(IKE_MSG_MAX);
+	}
+	buf = eng->seal_buf;
+	plain = eng->seal_plain;
 	memset(out, 0, sizeof(*out));
 	buf_writer_init(&pw, plain, IKE_MSG_MAX);
 	ike_enc_chain_begin(&pe, &pw);
@@ -172,15 +179,15 @@ ike_build_sk(struct ike_engine *eng, struct ike_ikesa *sa, uint8_t exch,
 	}
 	out->part[out->nparts++] = len;
 done:
-	out->buf = buf;
+	/* Cached for retransmission: a copy of the message's size. */
+	out->buf = xmalloc(w.len ? w.len : 1);
+	memcpy(out->buf, buf, w.len);
 	out->len = w.len;
-	OPENSSL_cleanse(plain, IKE_MSG_MAX);
-	free(plain);
+	/* Only what the encoder wrote holds plaintext. */
+	OPENSSL_cleanse(plain, pw.len);
 	return 0;
 fail:
-	OPENSSL_cleanse(plain, IKE_MSG_MAX);
-	free(plain);
-	free(buf);
+	OPENSSL_cleanse(plain, pw.len);
 	return -1;
 }
 

@@ -502,6 +502,46 @@ test_modp_agree_and_reject(void **state)
 	}
 }
 
+/*
+ * Key pairs from kept generation contexts (ike_dh_gen): each one is fresh
+ * (two in a row differ) and agrees with a peer; an unknown group stays NULL.
+ */
+static void
+test_dh_gen_reuse(void **state)
+{
+	const uint16_t gs[] = { IKE_DH_CURVE25519, IKE_DH_ECP_256,
+	    IKE_DH_MODP_2048 };
+	struct ike_dh_gen *gen = ike_dh_gen_new();
+	size_t gi, k;
+
+	for (gi = 0; gi < sizeof(gs) / sizeof(gs[0]); gi++) {
+		size_t len = ike_dh_pub_len(gs[gi]), slen = ike_dh_secret_len(gs[gi]);
+		uint8_t pa[2][512], pb[512], sa[512], sb[512];
+		char why[128];
+		struct ike_dh *b = ike_dh_new(gs[gi]);
+
+		assert_non_null(b);
+		assert_int_equal(ike_dh_pub(b, pb, len), 0);
+		for (k = 0; k < 2; k++) {
+			struct ike_dh *a = ike_dh_new_gen(gen, gs[gi]);
+
+			assert_non_null(a);
+			assert_int_equal(ike_dh_group(a), gs[gi]);
+			assert_int_equal(ike_dh_pub(a, pa[k], len), 0);
+			assert_int_equal(ike_dh_derive(a, pb, len, sa, slen, why,
+			    sizeof(why)), 0);
+			assert_int_equal(ike_dh_derive(b, pa[k], len, sb, slen,
+			    why, sizeof(why)), 0);
+			assert_memory_equal(sa, sb, slen);
+			ike_dh_free(a);
+		}
+		assert_memory_not_equal(pa[0], pa[1], len);
+		ike_dh_free(b);
+	}
+	assert_null(ike_dh_new_gen(gen, 1025));
+	ike_dh_gen_free(gen);
+}
+
 static void
 test_group_table(void **state)
 {
@@ -530,6 +570,7 @@ main(void)
 		cmocka_unit_test(test_ecp_ke_payload),
 		cmocka_unit_test(test_x25519_rfc7748),
 		cmocka_unit_test(test_modp_agree_and_reject),
+		cmocka_unit_test(test_dh_gen_reuse),
 		cmocka_unit_test(test_group_table),
 	};
 

@@ -336,6 +336,70 @@ test_init_flood_rate(void **state)
 	h_free(&h);
 }
 
+/* Answers within one instant and after 10 ms, cookies always asked (cheap
+ * answers, no D-H), for an init_rate. */
+static void
+rate_answers(struct harness *h, const struct rec *r, size_t k, uint32_t rate,
+    size_t *now, size_t *later)
+{
+	struct ike_dgram d;
+	char err[128];
+	uint8_t *m = malloc(r->len[k]);
+	size_t i, t;
+
+	ike_engine_free(h->s[1].eng);
+	h->s[1].ec.cookie_threshold = -1;
+	h->s[1].ec.init_rate = rate;
+	h->s[1].eng = ike_engine_new(&h->s[1].ec);
+	assert_int_equal(ike_engine_add_tunnel(h->s[1].eng, &h->s[1].tc, err,
+	    sizeof(err)), 0);
+	for (t = 0; t < 2; t++) {
+		size_t *n = t == 0 ? now : later;
+
+		*n = 0;
+		for (i = 0; i < 1000; i++) {
+			memcpy(m, r->data[k], r->len[k]);
+			m[0] = (uint8_t)i;
+			m[1] = (uint8_t)(i >> 8);
+			ike_engine_input(h->s[1].eng, h->now + t * 10,
+			    &h->s[0].tc.local, &h->s[1].tc.local, m, r->len[k]);
+			while (ike_engine_pop_dgram(h->s[1].eng, &d))
+				(*n)++;
+		}
+	}
+	free(m);
+}
+
+/* init_rate: the bucket holds 64 per 1000/s and refills at the rate, above
+ * 1000/s too (a responder for many peers, bench/ike). */
+static void
+test_init_rate_knob(void **state)
+{
+	struct harness h;
+	struct rec r = { .drop_from = -1 };
+	size_t k, now, later;
+
+	(void)state;
+	h_init(&h);
+	h.filter = record;
+	h.farg = &r;
+	h_start(&h);
+	assert_int_equal(ike_engine_initiate(h.s[0].eng, 1, h.now), 0);
+	h_collect(&h);
+	k = rec_nth(&r, 0, 0);
+	rate_answers(&h, &r, k, 0, &now, &later);	/* default 1000/s */
+	assert_int_equal(now, 64);
+	assert_int_equal(later, 10);
+	rate_answers(&h, &r, k, 4000, &now, &later);
+	assert_int_equal(now, 256);
+	assert_int_equal(later, 40);
+	rate_answers(&h, &r, k, 200, &now, &later);	/* one per 5 ms */
+	assert_int_equal(now, 64);
+	assert_int_equal(later, 2);
+	rec_free(&r);
+	h_free(&h);
+}
+
 int
 main(void)
 {
@@ -349,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_unanswered_delete_stays_down),
 		cmocka_unit_test(test_half_open_expires),
 		cmocka_unit_test(test_init_flood_rate),
+		cmocka_unit_test(test_init_rate_knob),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
