@@ -342,6 +342,29 @@ recv_batch(struct bench *b, struct sock *s,
 	return n;
 }
 
+/* Sleep until a socket is readable or `wake` (at most 100 ms), then take in
+ * everything that arrived, sending what the engines produce on the way. */
+static void
+io_wait(struct bench *b, uint64_t wake, uint64_t ms,
+    void (*fn)(struct bench *, const struct ike_addr *,
+    const struct ike_addr *, const uint8_t *, size_t))
+{
+	struct pollfd pfd[2];
+	int k, timeout;
+
+	timeout = wake == UINT64_MAX ? 100 : (int)MIN(100, wake > ms ? wake - ms : 0);
+	for (k = 0; k < 2; k++) {
+		pfd[k].fd = b->s[k].fd;
+		pfd[k].events = POLLIN;
+	}
+	if (poll(pfd, 2, timeout) <= 0)
+		return;
+	for (k = 0; k < 2; k++)
+		while (recv_batch(b, &b->s[k], fn) == BATCH)
+			tx_flush_all(b);
+	tx_flush_all(b);
+}
+
 static struct ike_engine *
 engine_new(const struct opts *o, const char *name)
 {
@@ -427,11 +450,9 @@ resp_input(struct bench *b, const struct ike_addr *src,
 static int
 run_responder(struct bench *b)
 {
-	struct pollfd pfd[2];
 	struct ipaddr peer;
 	uint64_t t_end, now;
 	unsigned i;
-	int k, timeout;
 
 	b->eng = engine_new(&b->o, "resp");
 	for (i = 0; i < b->o.peers; i++) {
@@ -454,18 +475,7 @@ run_responder(struct bench *b)
 			resp_drain(b);
 			tx_flush_all(b);
 		}
-		timeout = b->wake == UINT64_MAX ? 100 :
-		    (int)MIN(100, b->wake > ms ? b->wake - ms : 0);
-		for (k = 0; k < 2; k++) {
-			pfd[k].fd = b->s[k].fd;
-			pfd[k].events = POLLIN;
-		}
-		if (poll(pfd, 2, timeout) <= 0)
-			continue;
-		for (k = 0; k < 2; k++)
-			while (recv_batch(b, &b->s[k], resp_input) == BATCH)
-				tx_flush_all(b);
-		tx_flush_all(b);
+		io_wait(b, b->wake, ms, resp_input);
 	}
 	printf("RESPONDER installed=%llu sas=%zu cpu_s=%.2f\n",
 	    (unsigned long long)b->n_est, ike_engine_n_sas(b->eng),
@@ -571,11 +581,9 @@ cmp_u32(const void *a, const void *b)
 static int
 run_initiator(struct bench *b)
 {
-	struct pollfd pfd[2];
 	uint64_t t_start, t_meas = 0, t_end = UINT64_MAX, now, ms, wake;
 	double cpu0 = 0, pcpu0 = 0, cpu, pcpu, secs;
 	unsigned i, next_report;
-	int k, timeout;
 
 	b->slots = xcalloc(b->o.peers, sizeof(*b->slots));
 	sock_open(&b->s[0], NULL, b->o.port, false);
@@ -631,18 +639,7 @@ run_initiator(struct bench *b)
 			wake = MIN(wake, s->wake);
 		}
 		tx_flush_all(b);
-		timeout = wake == UINT64_MAX ? 100 :
-		    (int)MIN(100, wake > ms ? wake - ms : 0);
-		for (k = 0; k < 2; k++) {
-			pfd[k].fd = b->s[k].fd;
-			pfd[k].events = POLLIN;
-		}
-		if (poll(pfd, 2, timeout) <= 0)
-			continue;
-		for (k = 0; k < 2; k++)
-			while (recv_batch(b, &b->s[k], init_input) == BATCH)
-				tx_flush_all(b);
-		tx_flush_all(b);
+		io_wait(b, wake, ms, init_input);
 	}
 	now = mono_ns();
 	cpu = self_cpu_s() - cpu0;
