@@ -12,6 +12,7 @@
  * otherwise, or with TRANSIT_IKE_INTEROP=0.  TRANSIT_IKE_INTEROP_KEEP=1 keeps
  * the configuration and charon's log in /tmp/ike-interop-*.
  */
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -117,11 +118,20 @@ setup_suite(void **state, const struct suite *su)
 	wfile(x.dir, "swanctl.conf", buf);
 	snprintf(x.uri, sizeof(x.uri), "unix://%s/charon.vici", x.dir);
 	snprintf(p, sizeof(p), "%s/strongswan.conf", x.dir);
+	snprintf(buf, sizeof(buf), "%s/run", x.dir);
+	assert_int_equal(mkdir(buf, 0700), 0);
 	if ((x.charon = fork()) == 0) {
 		int fd = open("/dev/null", O_WRONLY);
 
 		/* charon must not outlive a test that dies. */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		/* Its pid file is /run/charon.pid whatever the configuration says:
+		 * a private /run, so another charon on the host (an interop test,
+		 * a benchmark) cannot stop this one from starting. */
+		if (unshare(CLONE_NEWNS) != 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+		    mount(buf, "/run", NULL, MS_BIND, NULL) != 0)
+			_exit(126);
 		dup2(fd, 1);
 		dup2(fd, 2);
 		setenv("STRONGSWAN_CONF", p, 1);
