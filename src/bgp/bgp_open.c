@@ -123,7 +123,7 @@ bgp_open_parse(struct bgp_open *o, struct buf_reader *r, struct bgp_err *err)
 {
 	struct buf_reader params, pv;
 	uint8_t optlen, ptype, first;
-	uint16_t plen, extlen;
+	uint16_t plen = 0, extlen;
 	bool ext = false;
 
 	memset(o, 0, sizeof(*o));
