@@ -227,20 +227,24 @@ bgp_update_encode(const struct bgp_update *u, const struct bgp_sess *sess,
 	return buf_wok(w) ? 0 : -1;
 }
 
-/* Append pfx[] while the message stays within BGP_MSG_MAX; returns how many. */
+/*
+ * Append pfx[] while the message stays within BGP_MSG_MAX (and the writer),
+ * leaving tail bytes for what follows; returns how many.
+ */
 static size_t
 pack_prefixes(struct buf_writer *w, size_t start, const struct bgp_prefix *pfx,
-    size_t n, bool addpath, long attr_off)
+    size_t n, bool addpath, long attr_off, size_t tail)
 {
 	size_t i, need;
 
 	for (i = 0; i < n; i++) {
-		need = (addpath ? 4 : 0) + 1 + (pfx[i].pfx.len + 7u) / 8;
+		need = (addpath ? 4 : 0) + 1 + (pfx[i].pfx.len + 7u) / 8 + tail;
 		if (w->len - start + need > BGP_MSG_MAX || w->len + need > w->cap ||
 		    (attr_off >= 0 && w->len - (size_t)attr_off - 2 + need >
 		    0xffff))
 			break;
-		if (bgp_prefix_put(w, &pfx[i], addpath) != 0)
+		if (pfx[i].pfx.len > prefix_maxlen(pfx[i].pfx.family) ||
+		    bgp_prefix_put(w, &pfx[i], addpath) != 0)
 			break;
 	}
 	return i;
@@ -257,6 +261,13 @@ pack(const struct bgp_attrs *at, const struct bgp_prefix *pfx, size_t n,
 	long woff, aoff, moff = -1;
 
 	*used = 0;
+	err->action = BGP_ACT_NONE;
+	err->reason[0] = '\0';
+	if (v6 && at != NULL && at->mp_nhlen != 16 && at->mp_nhlen != 32) {
+		bgp_err_set(err, BGP_ACT_RESET, 0, 0,
+		    "IPv6 next hop of %u bytes", at->mp_nhlen);
+		return -1;
+	}
 	for (i = 0; i < n; i++)
 		if (pfx[i].pfx.family != pfx[0].pfx.family) {
 			bgp_err_set(err, BGP_ACT_RESET, 0, 0,
@@ -266,7 +277,7 @@ pack(const struct bgp_attrs *at, const struct bgp_prefix *pfx, size_t n,
 	(void)bgp_hdr_begin(w, BGP_UPDATE, &s);
 	woff = buf_reserve(w, 2);
 	if (at == NULL && !v6)
-		*used = pack_prefixes(w, s, pfx, n, ap, -1);
+		*used = pack_prefixes(w, s, pfx, n, ap, -1, 2);
 	if (woff >= 0)
 		(void)buf_patch_u16(w, (size_t)woff, (uint16_t)(w->len -
 		    (size_t)woff - 2));
@@ -284,7 +295,7 @@ pack(const struct bgp_attrs *at, const struct bgp_prefix *pfx, size_t n,
 			(void)buf_put_u16(w, BGP_AFI_IPV6);
 			(void)buf_put_u8(w, BGP_SAFI_UNICAST);
 		}
-		*used = pack_prefixes(w, s, pfx, n, ap, moff);
+		*used = pack_prefixes(w, s, pfx, n, ap, moff, 0);
 		if (moff >= 0)
 			(void)buf_patch_u16(w, (size_t)moff, (uint16_t)(w->len -
 			    (size_t)moff - 2));
@@ -293,7 +304,7 @@ pack(const struct bgp_attrs *at, const struct bgp_prefix *pfx, size_t n,
 		(void)buf_patch_u16(w, (size_t)aoff, (uint16_t)(w->len -
 		    (size_t)aoff - 2));
 	if (at != NULL && !v6)
-		*used = pack_prefixes(w, s, pfx, n, ap, -1);
+		*used = pack_prefixes(w, s, pfx, n, ap, -1, 0);
 	if (bgp_hdr_end(w, s) != 0) {
 		bgp_err_set(err, BGP_ACT_RESET, 0, 0, "UPDATE does not fit");
 		return -1;

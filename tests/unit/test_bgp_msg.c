@@ -442,7 +442,7 @@ pack_all(const struct bgp_attrs *at, const struct bgp_prefix *pfx, size_t n,
 static void
 test_pack(void **state)
 {
-	static struct bgp_prefix pfx[3000];
+	static struct bgp_prefix pfx[2 * 4073 + 1];
 	static struct bgp_attrs at;
 	const struct bgp_sess ap = { .as4 = true, .addpath_v4 = true,
 	    .addpath_v6 = true };
@@ -466,6 +466,11 @@ test_pack(void **state)
 	pack_all(&at, pfx, 3000, &sess4, 3);
 	pack_all(NULL, pfx, 3000, &sess4, 3);
 	pack_all(&at, pfx, 3000, &ap, 6);	/* 8 octets with path ids */
+	/* One-octet prefixes fill to the last byte: 4096 - 23 = 4073 each. */
+	for (i = 0; i < 2 * 4073 + 1; i++)
+		prefix_from_v4(&pfx[i].pfx, 0, 0);
+	pack_all(NULL, pfx, 3000, &sess4, 1);
+	pack_all(NULL, pfx, 2 * 4073 + 1, &sess4, 3);
 
 	/* IPv6 in MP_REACH_NLRI / MP_UNREACH_NLRI. */
 	at.mp_nhlen = 16;
