@@ -10,7 +10,9 @@
  *    re-encoding bugs: what we pass on is what we understood).  One lossy case
  *    is RFC 6793's own: on a 2-octet session an AGGREGATOR other than AS_TRANS
  *    makes the receiver ignore AS4_PATH, so a path with 4-octet ASNs next to a
- *    2-octet aggregator cannot survive; that case is skipped.
+ *    2-octet aggregator cannot survive; that case is skipped;
+ *  - the packer: the NLRI and withdrawals of a clean UPDATE, packed again with
+ *    its attributes, come back in order from the messages it writes.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -74,6 +76,49 @@ roundtrip(const struct bgp_msg *m, const struct bgp_sess *s)
 		abort();
 }
 
+static void
+repack(const struct bgp_attrs *at, const struct bgp_nlri *nl,
+    const struct bgp_sess *s, bool withdraw)
+{
+	static struct bgp_prefix in[BGP_MSG_MAX], out[BGP_MSG_MAX];
+	static uint8_t buf[BGP_MSG_MAX];
+	static struct bgp_msg m2;
+	struct bgp_nlri_iter it;
+	struct buf_writer w;
+	struct bgp_err err;
+	size_t n = 0, done = 0, got = 0, used;
+	int rc;
+
+	bgp_nlri_iter_init(&it, nl);
+	while (n < BGP_MSG_MAX && bgp_nlri_next(&it, &in[n]))
+		n++;
+	while (done < n) {
+		buf_writer_init(&w, buf, sizeof(buf));
+		rc = withdraw ? bgp_withdraw_pack(in + done, n - done, s, &w,
+		    &used, &err) : bgp_update_pack(at, in + done, n - done, s, &w,
+		    &used, &err);
+		if (rc != 0)
+			return;		/* attributes too big to add a prefix */
+		if (bgp_msg_parse(&m2, buf, w.len, s, &err) != 0 ||
+		    err.action != BGP_ACT_NONE)
+			abort();
+		nl = withdraw ? (m2.u.update.withdrawn.len > 0 ?
+		    &m2.u.update.withdrawn : &m2.u.update.attrs.mp_unreach) :
+		    (m2.u.update.nlri.len > 0 ? &m2.u.update.nlri :
+		    &m2.u.update.attrs.mp_reach);
+		bgp_nlri_iter_init(&it, nl);
+		while (got < n && bgp_nlri_next(&it, &out[got])) {
+			if (!prefix_eq(&out[got].pfx, &in[got].pfx) ||
+			    out[got].path_id != in[got].path_id)
+				abort();
+			got++;
+		}
+		done += used;
+		if (got != done)
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -104,8 +149,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_nlri(&m.u.update.attrs.mp_reach);
 			check_nlri(&m.u.update.attrs.mp_unreach);
 		}
-		if (err.action <= BGP_ACT_ATTR_DISCARD && !lossy_as4(&m, &sess[i]))
-			roundtrip(&m, &sess[i]);
+		if (err.action > BGP_ACT_ATTR_DISCARD || lossy_as4(&m, &sess[i]))
+			continue;
+		roundtrip(&m, &sess[i]);
+		if (m.type == BGP_UPDATE) {
+			const struct bgp_attrs *a = &m.u.update.attrs;
+
+			repack(a, &m.u.update.withdrawn, &sess[i], true);
+			repack(a, &m.u.update.attrs.mp_unreach, &sess[i], true);
+			if (BGP_HAS(a, BGP_ATTR_NEXT_HOP))
+				repack(a, &m.u.update.nlri, &sess[i], false);
+			if (BGP_HAS(a, BGP_ATTR_MP_REACH_NLRI) &&
+			    a->mp_reach.afi == BGP_AFI_IPV6)
+				repack(a, &a->mp_reach, &sess[i], false);
+		}
 	}
 	/* The framer on a stream: the first message alone, if whole. */
 	if (hl > 0 && (size_t)hl < size)
