@@ -550,8 +550,8 @@ to_att_segmented(struct td *td, struct td_att *a, const uint8_t *pkt,
 }
 
 static void
-to_att(struct td *td, struct td_att *a, const struct esp_pkt *p,
-    const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
+to_att(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct td_att *a,
+    const struct esp_pkt *p, const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
 {
 	struct td_fwd *f = td->fwd;
 	const uint8_t *pkt = p->buf + p->head;
@@ -561,6 +561,17 @@ to_att(struct td *td, struct td_att *a, const struct esp_pkt *p,
 
 	if (a->tun.fd == -1) {
 		a->c.drops[TD_DROP_DOWN]++;
+		return;
+	}
+	/*
+	 * Larger than the VPC side takes (a tunnel of MTU up to 9000 into a VPN
+	 * gateway's 1500) with DF: the sender learns the MTU (RFC 1191).  Without DF
+	 * the TUN takes it whole, as before.
+	 */
+	if (gso == NULL && h->df && h->tot_len > a->mtu) {
+		icmp_error(td, in_att, in_tun, pkt, h->tot_len, h,
+		    DP_ICMP_K_FRAG_NEEDED, (uint16_t)a->mtu);
+		a->c.drops[TD_DROP_TOO_BIG]++;
 		return;
 	}
 	if ((a->tun.flags & DP_TUN_VNET_HDR) == 0) {
@@ -643,7 +654,7 @@ hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
 				cand[n++] = m->tuns[j];
 	}
 	if (att != NULL) {
-		to_att(td, att, p, h, gso);
+		to_att(td, in_att, in_tun, att, p, h, gso);
 		return;
 	}
 	if ((t = pick(td, cand, n, p->buf + p->head, p->len, h)) == NULL) {
@@ -771,7 +782,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 		 * attachments are plain TUNs then, so no superpacket reaches the hold.
 		 */
 		if (gso != NULL || !td_wan_hold(td, in_att, to, pkt, p->len))
-			to_att(td, to, p, &h, gso);
+			to_att(td, in_att, in_tun, to, p, &h, gso);
 	} else if (tt != NULL)
 		to_tunnel(td, in_att, in_tun, tt, p, &h, gso);
 	else

@@ -9,7 +9,7 @@
  * exceeded from the chosen source quoting the packet as gw-a received it; the
  * source choice (inside address, else the ENI, else nothing: icmp_no_src); fail
  * closed without an outbound SA; no error about an ICMP error; the per-tunnel rate
- * limit.
+ * limit; frag needed for a DF packet too big for the VPC behind the tunnel.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -190,6 +190,13 @@ setup_policy_inside(void **state)
 }
 
 static int
+setup_mtu9000(void **state)
+{
+	*state = fx_new(sel_policy, "        mtu: 9000\n");
+	return 0;
+}
+
+static int
 setup_narrow(void **state)
 {
 	*state = fx_new(sel_narrow, "");
@@ -197,32 +204,48 @@ setup_narrow(void **state)
 }
 
 /*
- * A packet from vpc-b's host into gw-b, then gw-a's tunnel reads what gw-b sent:
- * an ICMP message of `type` (an echo request, or an error to test suppression).
+ * n packets from vpc-b's host into gw-b, then gw-a's tunnel reads what gw-b sent:
+ * ICMP messages of `type` (an echo request, or an error to test suppression) and
+ * len bytes in all, DF set when df.
  */
 static void
-cross(struct fx *f, uint32_t dst, uint8_t ttl, uint8_t type, int n)
+cross_len(struct fx *f, uint32_t dst, uint8_t ttl, uint8_t type, int n, size_t len,
+    bool df)
 {
-	uint8_t icmp[16] = { type, 0, 0, 0, 0, 1, 0, 1 };
+	static uint8_t icmp[4096], buf[4096];
 	struct pkt_spec s = pkt_default();
-	uint8_t buf[128];
-	size_t len;
+	uint64_t sent = f->r->c.tx_pkts;
+	size_t plen;
 	int i;
 
-	wr16(icmp + 2, ref_csum(icmp, sizeof(icmp)));
+	assert_true(len >= 20 + 8 && len <= sizeof(buf));
+	memset(icmp, 0xab, sizeof(icmp));
+	plen = len - 20;
+	icmp[0] = type;
+	icmp[1] = 0;
+	wr16(icmp + 2, 0);
+	wr32(icmp + 4, 0x00010001);
+	wr16(icmp + 2, ref_csum(icmp, plen));
 	s.src = IP(10, 2, 0, 10);
 	s.dst = dst;
 	s.ttl = ttl;
+	s.frag = df ? 0x4000 : 0;
 	s.proto = DP_IPPROTO_ICMP;
 	s.payload = icmp;
-	s.paylen = sizeof(icmp);
-	len = pkt_build(buf, &s);
+	s.paylen = plen;
+	assert_int_equal(pkt_build(buf, &s), len);
 	for (i = 0; i < n; i++)
 		assert_int_equal(write(f->peer[GB], buf, len), (ssize_t)len);
 	ev_now_update(f->td.ev);
 	td_fwd_tun_cb(f->td.ev, f->td.atts[GB]->tun.fd, EV_READ, f->td.atts[GB]);
-	assert_int_equal(f->r->c.tx_pkts, (uint64_t)n);
+	assert_int_equal(f->r->c.tx_pkts - sent, (uint64_t)n);
 	td_fwd_udp_cb(f->td.ev, f->l->udp.fd, EV_READ, f->l);
+}
+
+static void
+cross(struct fx *f, uint32_t dst, uint8_t ttl, uint8_t type, int n)
+{
+	cross_len(f, dst, ttl, type, n, 20 + 16, false);
 }
 
 /* One datagram waiting on the gw-b tunnel's socket (0: none). */
@@ -357,6 +380,48 @@ test_rate_limited_per_tunnel(void **state)
 	assert_int_equal(f->td.atts[GA]->icmp_rl.allowed, 0);
 }
 
+/*
+ * A tunnel of MTU 9000 into gw-a's VPC (1500): a 2000-byte DF packet gets frag
+ * needed with MTU 1500 back through the tunnel; without DF it is delivered.
+ */
+static void
+test_frag_needed_back(void **state)
+{
+	struct fx *f = *state;
+	uint8_t buf[4096];
+	struct esp_pkt p;
+	struct esp_sa *sa = NULL;
+	struct dp_ipv4_hdr h;
+	const uint8_t *ip;
+	ssize_t n;
+
+	cross_len(f, IP(10, 1, 0, 10), 64, DP_ICMP_ECHO, 1, 2000, true);
+	assert_int_equal(read(f->peer[GA], buf, sizeof(buf)), -1);
+	assert_int_equal(f->td.atts[GA]->c.drops[TD_DROP_TOO_BIG], 1);
+	n = udp_take(f, buf, sizeof(buf));
+	assert_true(n > 8);
+	assert_int_equal(udp_take(f, buf + 2048, 2048), 0);
+	p.buf = buf;
+	p.head = 0;
+	p.len = (size_t)n;
+	p.cap = sizeof(buf);
+	assert_int_equal(esp_decap(f->r->sadb, &p, &sa, NULL, 0), ESP_DROP_NONE);
+	ip = buf + p.head;
+	assert_int_equal(dp_ipv4_parse(ip, p.len, 0, &h), DP_IPV4_OK);
+	assert_true(h.tot_len <= DP_ICMP_ERR_MAX);
+	assert_int_equal(h.src, IP(10, 1, 0, 254));
+	assert_int_equal(h.dst, IP(10, 2, 0, 10));
+	assert_int_equal(ip[20], DP_ICMP_UNREACH);
+	assert_int_equal(ip[21], DP_ICMP_UNREACH_NEEDFRAG);
+	assert_int_equal(rd16(ip + 26), 1500);
+	assert_int_equal(rd16(ip + 28 + 2), 2000);	/* the quoted total length */
+	assert_int_equal(f->l->c.icmp_sent, 1);
+
+	cross_len(f, IP(10, 1, 0, 10), 64, DP_ICMP_ECHO, 2, 2000, false);
+	assert_int_equal(read(f->peer[GA], buf, sizeof(buf)), 2000);
+	assert_int_equal(f->l->c.icmp_sent, 1);
+}
+
 /* Route-based selectors and an inside_cidr: the inside address (left = .1). */
 static void
 test_inside_source(void **state)
@@ -407,6 +472,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limited_per_tunnel,
 		    setup_policy, teardown),
+		cmocka_unit_test_setup_teardown(test_frag_needed_back, setup_mtu9000,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_inside_source, setup_route_inside,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_inside_outside_selectors,
