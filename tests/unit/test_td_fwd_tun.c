@@ -7,7 +7,9 @@
  * (real ESP, real SAs) and gw-a.  Checks that an expired TTL at gw-a yields exactly
  * one ESP datagram back, which the peer's inbound SA decrypts to an ICMP time
  * exceeded from the chosen source quoting the packet as gw-a received it; the
- * source choice (inside address, else the ENI, else nothing: icmp_no_src); fail
+ * source choice (inside address, else the ENI, else nothing: icmp_no_src); the
+ * same with a TGW hub in gw-a's place (its TTL decrement, net unreachable from
+ * the VPN attachment's table, nothing without an inside address); fail
  * closed without an outbound SA; no error about an ICMP error; the per-tunnel rate
  * limit; frag needed for a DF packet too big for the VPC behind the tunnel.
  */
@@ -89,7 +91,67 @@ static const char sel_narrow[] =
     "      right: [10.2.0.0/16]\n";
 static const char inside[] = "        inside_cidr: 169.254.10.0/30\n";
 
-/* atts / tuns in plan order: gw-a's first, and the left tunnel is gw-a's. */
+/*
+ * A TGW hub (vpc-a attached) and gw-b, one tunnel between them, both on n1; %s:
+ * an optional inside_cidr line.  No left selectors: the hub side carries any
+ * address, like a route-based VPN.
+ */
+static const char hub_fmt[] =
+    "version: 1\n"
+    "name: t\n"
+    "regions:\n"
+    "  - name: r1\n"
+    "    cloud: onprem\n"
+    "vpcs:\n"
+    "  - name: vpc-a\n"
+    "    region: r1\n"
+    "    cidrs: [10.1.0.0/16]\n"
+    "  - name: vpc-b\n"
+    "    region: r1\n"
+    "    cidrs: [10.2.0.0/16]\n"
+    "    subnets:\n"
+    "      - name: vpc-b-s1\n"
+    "        cidr: 10.2.0.0/24\n"
+    "hubs:\n"
+    "  - name: hub1\n"
+    "    kind: tgw\n"
+    "    region: r1\n"
+    "    route_tables:\n"
+    "      - name: default\n"
+    "        routes:\n"
+    "          - dest: 10.2.0.0/16\n"
+    "            target: att-vpn\n"
+    "    attachments:\n"
+    "      - name: att-a\n"
+    "        vpc: vpc-a\n"
+    "      - name: att-vpn\n"
+    "        vpn: conn-hg\n"
+    "        propagate: []\n"
+    "vpn_gateways:\n"
+    "  - name: gw-b\n"
+    "    region: r1\n"
+    "    vpc: vpc-b\n"
+    "vpn_connections:\n"
+    "  - name: conn-hg\n"
+    "    left: { gateway: hub1 }\n"
+    "    right: { gateway: gw-b }\n"
+    "    profile: gcp\n"
+    "    keying: manual\n"
+    "    traffic_selectors:\n"
+    "      right: [10.2.0.0/16]\n"
+    "    tunnels:\n"
+    "      - left_ip: 192.0.2.1\n"
+    "        right_ip: 192.0.2.2\n"
+    "        psk: unit.test.only\n"
+    "%s"
+    "nodes:\n"
+    "  - name: n1\n"
+    "    runs: [hub1, gw-b]\n";
+
+/*
+ * atts / tuns in plan order: gw-a's (or the hub's att-a) first, and the left
+ * tunnel is gw-a's (the hub's).
+ */
 enum { GA = 0, GB = 1 };
 
 struct fx {
@@ -99,19 +161,16 @@ struct fx {
 };
 
 static struct fx *
-fx_new(const char *sel, const char *ins)
+fx_new_yaml(const char *yaml, size_t n)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 	struct cfg_diag d;
-	char yaml[4096], err[256];
+	char err[256];
 	size_t i;
-	int n;
 
 	assert_non_null(f);
-	n = snprintf(yaml, sizeof(yaml), net_fmt, sel, ins);
-	assert_true(n > 0 && (size_t)n < sizeof(yaml));
 	cfg_diag_init(&d);
-	f->td.cfg = cfg_load_buffer("t.yaml", yaml, (size_t)n, &d);
+	f->td.cfg = cfg_load_buffer("t.yaml", yaml, n, &d);
 	if (f->td.cfg == NULL)
 		cfg_diag_print(&d, stderr);
 	cfg_diag_free(&d);
@@ -136,7 +195,8 @@ fx_new(const char *sel, const char *ins)
 	f->l = f->td.tuns[0];
 	f->r = f->td.tuns[1];
 	assert_true(f->l->left && !f->r->left);
-	assert_ptr_equal(f->l->vpc_att, f->td.atts[GA]);
+	if (f->l->rhub == NULL)
+		assert_ptr_equal(f->l->vpc_att, f->td.atts[GA]);
 	for (i = 0; i < 2; i++) {
 		struct td_tunnel *t = f->td.tuns[i];
 		struct dp_udp_cfg c;
@@ -153,6 +213,28 @@ fx_new(const char *sel, const char *ins)
 	f->r->peer_port = f->l->udp.port;
 	td_node_index(&f->td);
 	return f;
+}
+
+static struct fx *
+fx_new(const char *sel, const char *ins)
+{
+	char yaml[4096];
+	int n;
+
+	n = snprintf(yaml, sizeof(yaml), net_fmt, sel, ins);
+	assert_true(n > 0 && (size_t)n < sizeof(yaml));
+	return fx_new_yaml(yaml, (size_t)n);
+}
+
+static struct fx *
+fx_new_hub(const char *ins)
+{
+	char yaml[4096];
+	int n;
+
+	n = snprintf(yaml, sizeof(yaml), hub_fmt, ins);
+	assert_true(n > 0 && (size_t)n < sizeof(yaml));
+	return fx_new_yaml(yaml, (size_t)n);
 }
 
 static int
@@ -193,6 +275,20 @@ static int
 setup_mtu9000(void **state)
 {
 	*state = fx_new(sel_policy, "        mtu: 9000\n");
+	return 0;
+}
+
+static int
+setup_hub_inside(void **state)
+{
+	*state = fx_new_hub(inside);
+	return 0;
+}
+
+static int
+setup_hub(void **state)
+{
+	*state = fx_new_hub("");
 	return 0;
 }
 
@@ -259,10 +355,12 @@ udp_take(struct fx *f, uint8_t *buf, size_t cap)
 
 /*
  * Exactly one ESP datagram came back to gw-b: decrypt it with gw-b's inbound SA
- * and check the ICMP time exceeded inside it, from src, quoting what gw-a received.
+ * and check the ICMP error inside it (type, code), from src, quoting what the far
+ * side received (TTL qttl), counted as sent and as a `why` drop there.
  */
 static void
-check_error_back(struct fx *f, uint32_t src, uint32_t quoted_dst)
+check_error_back(struct fx *f, uint32_t src, uint32_t quoted_dst, uint8_t type,
+    uint8_t code, uint8_t qttl, enum td_drop why)
 {
 	uint8_t buf[2048];
 	struct esp_pkt p;
@@ -285,20 +383,20 @@ check_error_back(struct fx *f, uint32_t src, uint32_t quoted_dst)
 	assert_int_equal(h.src, src);
 	assert_int_equal(h.dst, IP(10, 2, 0, 10));
 	assert_int_equal(h.proto, DP_IPPROTO_ICMP);
-	assert_int_equal(ip[20], DP_ICMP_TIMXCEED);
-	assert_int_equal(ip[21], 0);
+	assert_int_equal(ip[20], type);
+	assert_int_equal(ip[21], code);
 	assert_int_equal(ref_csum(ip + 20, h.tot_len - 20), 0);
 	/* The quote: the header gw-a got (TTL 1 after gw-b's hop) and 8 bytes. */
 	assert_true(h.tot_len >= 20 + 8 + 20 + 8);
 	q = ip + 28;
 	assert_int_equal(q[0], 0x45);
-	assert_int_equal(q[8], 1);
+	assert_int_equal(q[8], qttl);
 	assert_int_equal(q[9], DP_IPPROTO_ICMP);
 	assert_int_equal(rd32(q + 12), IP(10, 2, 0, 10));
 	assert_int_equal(rd32(q + 16), quoted_dst);
 	assert_int_equal(q[20], DP_ICMP_ECHO);
 	assert_int_equal(f->l->c.icmp_sent, 1);
-	assert_int_equal(f->l->c.drops[TD_DROP_TTL], 1);
+	assert_int_equal(f->l->c.drops[why], 1);
 }
 
 static void
@@ -309,7 +407,8 @@ test_ttl_from_eni(void **state)
 
 	cross(f, IP(10, 1, 0, 10), 2, DP_ICMP_ECHO, 1);
 	assert_int_equal(read(f->peer[GA], buf, sizeof(buf)), -1);	/* not forwarded */
-	check_error_back(f, IP(10, 1, 0, 254), IP(10, 1, 0, 10));
+	check_error_back(f, IP(10, 1, 0, 254), IP(10, 1, 0, 10), DP_ICMP_TIMXCEED, 0, 1,
+	    TD_DROP_TTL);
 }
 
 /* The error, fed to gw-b's tunnel, reaches vpc-b's host like any tunnel packet. */
@@ -429,7 +528,8 @@ test_inside_source(void **state)
 	struct fx *f = *state;
 
 	cross(f, IP(10, 1, 0, 10), 2, DP_ICMP_ECHO, 1);
-	check_error_back(f, IP(169, 254, 10, 1), IP(10, 1, 0, 10));
+	check_error_back(f, IP(169, 254, 10, 1), IP(10, 1, 0, 10), DP_ICMP_TIMXCEED, 0,
+	    1, TD_DROP_TTL);
 }
 
 /* An inside address the policy selectors do not carry: the ENI instead. */
@@ -439,7 +539,46 @@ test_inside_outside_selectors(void **state)
 	struct fx *f = *state;
 
 	cross(f, IP(10, 1, 0, 10), 2, DP_ICMP_ECHO, 1);
-	check_error_back(f, IP(10, 1, 0, 254), IP(10, 1, 0, 10));
+	check_error_back(f, IP(10, 1, 0, 254), IP(10, 1, 0, 10), DP_ICMP_TIMXCEED, 0, 1,
+	    TD_DROP_TTL);
+}
+
+/* The hub's decrement expires it: from the hub's inside address. */
+static void
+test_hub_ttl(void **state)
+{
+	struct fx *f = *state;
+	uint8_t buf[256];
+
+	cross(f, IP(10, 1, 0, 10), 2, DP_ICMP_ECHO, 1);
+	assert_int_equal(read(f->peer[GA], buf, sizeof(buf)), -1);
+	check_error_back(f, IP(169, 254, 10, 1), IP(10, 1, 0, 10), DP_ICMP_TIMXCEED, 0,
+	    1, TD_DROP_TTL);
+}
+
+/* No route in the table the VPN attachment is associated with: net unreachable. */
+static void
+test_hub_net_unreach(void **state)
+{
+	struct fx *f = *state;
+
+	cross(f, IP(10, 9, 0, 1), 64, DP_ICMP_ECHO, 1);
+	check_error_back(f, IP(169, 254, 10, 1), IP(10, 9, 0, 1), DP_ICMP_UNREACH,
+	    DP_ICMP_UNREACH_NET, 63, TD_DROP_NO_ROUTE);
+}
+
+/* A hub without an inside address has none of its own on the tunnel. */
+static void
+test_hub_no_inside(void **state)
+{
+	struct fx *f = *state;
+	uint8_t buf[256];
+
+	cross(f, IP(10, 9, 0, 1), 64, DP_ICMP_ECHO, 1);
+	assert_int_equal(f->l->c.drops[TD_DROP_NO_ROUTE], 1);
+	assert_int_equal(udp_take(f, buf, sizeof(buf)), 0);
+	assert_int_equal(f->l->c.drops[TD_DROP_ICMP_SRC], 1);
+	assert_int_equal(f->l->c.icmp_sent, 0);
 }
 
 /* Neither candidate is in the local selectors: not sent, counted. */
@@ -479,6 +618,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_inside_outside_selectors,
 		    setup_policy_inside, teardown),
 		cmocka_unit_test_setup_teardown(test_no_source, setup_narrow, teardown),
+		cmocka_unit_test_setup_teardown(test_hub_ttl, setup_hub_inside, teardown),
+		cmocka_unit_test_setup_teardown(test_hub_net_unreach, setup_hub_inside,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hub_no_inside, setup_hub, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
