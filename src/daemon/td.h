@@ -186,7 +186,8 @@ struct td_tunnel {
 	struct td_counters	 c;
 	/*
 	 * ICMP errors sent back into the tunnel (td_fwd.c); set up on first use
-	 * (cost_ns 0), so a reload that replaces the tunnel starts a full bucket.
+	 * (cost_ns 0), so it starts full again after a reload (td_tunnel_take
+	 * does not carry it).
 	 */
 	struct dp_ratelimit	 icmp_rl;
 	uint16_t		 peer_port;	/* the peer's ESP port; 0: TD_ESP_PORT
