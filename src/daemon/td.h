@@ -364,7 +364,6 @@ void		 td_fwd_udp_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
  * outbound SA sa to dst (host order): 0 with *src, or -1 when no address of ours
  * is one the SA's local selectors hold (docs/daemon.md "ICMP errors").
  */
-struct esp_sa;
 int		 td_fwd_icmp_src(const struct td_tunnel *t, const struct esp_sa *sa,
 		    uint32_t dst, uint32_t *src);
 
