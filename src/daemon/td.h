@@ -75,6 +75,8 @@ enum td_drop {
 	TD_DROP_NOT_ESP,	/* IKE, keepalive or garbage on 4500 */
 	TD_DROP_TX,		/* write/sendmmsg failed (queue full) */
 	TD_DROP_DOWN,		/* egress device or socket not open */
+	TD_DROP_ICMP_SRC,	/* an ICMP error back into a tunnel had no source
+				   address the SA's selectors accept: not sent */
 	TD_DROP_COUNT
 };
 
@@ -182,6 +184,14 @@ struct td_tunnel {
 	struct esp_sadb		*sadb;
 	uint32_t		 spi_in, spi_out;	/* manual SAs (0: none) */
 	struct td_counters	 c;
+	/*
+	 * ICMP errors sent back into the tunnel (td_fwd.c); set up on first use
+	 * (cost_ns 0), so it starts full again after a reload (td_tunnel_take
+	 * does not carry it).
+	 */
+	struct dp_ratelimit	 icmp_rl;
+	uint16_t		 peer_port;	/* the peer's ESP port; 0: TD_ESP_PORT
+						   (unit tests use a kernel-chosen one) */
 	/* keying: ike (td_ike.c) */
 	struct ike_engine	*ike;		/* NULL: manual, or IKE down */
 	struct dp_udp		 ike_udp;	/* UDP 500; fd -1: none */
@@ -349,6 +359,13 @@ struct td_fwd	*td_fwd_new(void);
 void		 td_fwd_free(struct td_fwd *);
 void		 td_fwd_tun_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
 void		 td_fwd_udp_cb(struct ev_loop *, int fd, unsigned revents, void *arg);
+/*
+ * td_fwd_icmp.c: the source of an ICMP error sent back into tunnel t with its
+ * outbound SA sa to dst (host order): 0 with *src, or -1 when no address of ours
+ * is one the SA's local selectors hold (docs/daemon.md "ICMP errors").
+ */
+int		 td_fwd_icmp_src(const struct td_tunnel *t, const struct esp_sa *sa,
+		    uint32_t dst, uint32_t *src);
 
 /* td_wan.c */
 struct td_wan	*td_wan_new(struct td *);

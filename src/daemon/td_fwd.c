@@ -21,9 +21,12 @@
  * whole to another such TUN.  Plain TCP segments written to a TUN are coalesced
  * into one superpacket per flow and batch (dp_gro) - one write instead of ~40.
  *
- * ICMP errors go back out of the ingress TUN, rate-limited per attachment, from the
- * attachment's ENI address (RFC 1812 4.3.2).  Errors about packets that came out of
- * a tunnel are counted, not sent (they would need the reverse tunnel).
+ * ICMP errors (RFC 1812 4.3.2; dp_icmp) go back the way the offending packet came,
+ * rate-limited per ingress: out of the ingress TUN from the attachment's ENI
+ * address, or - when it came out of a tunnel - into that same tunnel, encrypted
+ * with its current outbound SA like any egress packet (no SA: not sent, no_sa;
+ * never in clear on the underlay), from an address the SA's selectors carry
+ * (td_fwd_icmp.c; none: not sent, icmp_no_src).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -89,6 +92,7 @@ static const char *const drop_names[TD_DROP_COUNT] = {
 	[TD_DROP_NOT_ESP] = "not_esp",
 	[TD_DROP_TX] = "tx_failed",
 	[TD_DROP_DOWN] = "egress_down",
+	[TD_DROP_ICMP_SRC] = "icmp_no_src",
 };
 
 const char *
@@ -259,15 +263,16 @@ gro_flush(struct td *td)
 	f->gro_bytes = 0;
 }
 
+/* To the attachment the offending packet came from, through its TUN. */
 static void
-icmp_error(struct td *td, struct td_att *in, const uint8_t *pkt, size_t len,
+icmp_error_att(struct td *td, struct td_att *in, const uint8_t *pkt, size_t len,
     const struct dp_ipv4_hdr *h, enum dp_icmp_kind kind, uint16_t mtu)
 {
 	struct td_fwd *f = td->fwd;
 	struct dp_icmp_params p;
 	size_t olen;
 
-	if (in == NULL || in->tun.fd == -1 || in->eni.family != PFX_V4)
+	if (in->tun.fd == -1 || in->eni.family != PFX_V4)
 		return;
 	memset(&p, 0, sizeof(p));
 	p.kind = kind;
@@ -304,7 +309,7 @@ queue(struct td *td, struct td_tunnel *t, const struct esp_pkt *p)
 	m->buf = p->buf + p->head;
 	m->len = p->len;
 	m->peer = t->peer;
-	m->peer_port = TD_ESP_PORT;
+	m->peer_port = t->peer_port != 0 ? t->peer_port : TD_ESP_PORT;
 }
 
 static void
@@ -315,6 +320,71 @@ encap_queue(struct td *td, struct td_tunnel *t, struct esp_sa *sa, struct esp_pk
 		return;
 	}
 	queue(td, t, p);
+}
+
+/*
+ * Back into the tunnel the offending packet came out of, with the tunnel's
+ * current outbound SA (none: nothing leaves, reliability.md 4.2), from an address
+ * the SA's local selectors hold (td_fwd_icmp.c), built straight into a pool buffer
+ * with ESP headroom and queued with the tunnel's other datagrams of this batch.
+ */
+static void
+icmp_error_tun(struct td *td, struct td_tunnel *t, const uint8_t *pkt, size_t len,
+    const struct dp_ipv4_hdr *h, enum dp_icmp_kind kind, uint16_t mtu)
+{
+	struct td_fwd *f = td->fwd;
+	struct dp_icmp_params p;
+	struct esp_sa *sa;
+	struct esp_pkt ep;
+	size_t olen;
+
+	/* RFC 1812 4.3.2.7 first: no counter moves for what is never answered. */
+	if (dp_icmp_error_allowed(pkt, len, h) != DP_ICMP_BUILT)
+		return;
+	if (t->sadb == NULL || (sa = esp_sadb_outbound(t->sadb, t->id)) == NULL) {
+		t->c.drops[TD_DROP_NO_SA]++;
+		return;
+	}
+	memset(&p, 0, sizeof(p));
+	if (td_fwd_icmp_src(t, sa, h->src, &p.src) == -1) {
+		t->c.drops[TD_DROP_ICMP_SRC]++;
+		return;
+	}
+	if (t->icmp_rl.cost_ns == 0)
+		dp_ratelimit_init(&t->icmp_rl, TD_ICMP_RATE, TD_ICMP_BURST);
+	p.kind = kind;
+	p.mtu = mtu;
+	p.id = td->icmp_id++;
+	p.rl = &t->icmp_rl;
+	p.now_ns = ev_now_ns(td->ev);
+	if (f->txt != t || f->nfrag >= TD_BATCH || f->ntx >= TD_BATCH)
+		flush(td);
+	f->txt = t;
+	if (dp_icmp_error(f->frag[f->nfrag] + TD_HEADROOM, DP_ICMP_ERR_MAX, &olen, pkt,
+	    len, h, &p) != DP_ICMP_BUILT)
+		return;
+	ep.buf = f->frag[f->nfrag++];
+	ep.head = TD_HEADROOM;
+	ep.len = olen;
+	ep.cap = TD_BUFSZ;
+	if (esp_encap(sa, &ep) != ESP_DROP_NONE) {
+		t->c.drops[TD_DROP_ENCAP]++;
+		return;
+	}
+	queue(td, t, &ep);
+	t->c.icmp_sent++;
+}
+
+/* An ICMP error to the sender, whichever way its packet came in. */
+static void
+icmp_error(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
+    const uint8_t *pkt, size_t len, const struct dp_ipv4_hdr *h,
+    enum dp_icmp_kind kind, uint16_t mtu)
+{
+	if (in_att != NULL)
+		icmp_error_att(td, in_att, pkt, len, h, kind, mtu);
+	else if (in_tun != NULL)
+		icmp_error_tun(td, in_tun, pkt, len, h, kind, mtu);
 }
 
 /*
@@ -392,8 +462,9 @@ roomy(struct td *td, struct td_tunnel *t, const struct esp_sa *sa, struct esp_pk
 }
 
 static void
-to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_pkt *p,
-    struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
+to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
+    struct td_tunnel *t, struct esp_pkt *p, struct dp_ipv4_hdr *h,
+    const struct dp_gso_hdr *gso)
 {
 	struct td_fwd *f = td->fwd;
 	struct dp_frag_buf fb[TD_FRAGS_MAX];
@@ -417,7 +488,7 @@ to_tunnel(struct td *td, struct td_att *in_att, struct td_tunnel *t, struct esp_
 		return;
 	}
 	if (h->df) {
-		icmp_error(td, in_att, pkt, p->len, h, DP_ICMP_K_FRAG_NEEDED,
+		icmp_error(td, in_att, in_tun, pkt, p->len, h, DP_ICMP_K_FRAG_NEEDED,
 		    (uint16_t)t->mtu);
 		t->c.drops[TD_DROP_TOO_BIG]++;
 		return;
@@ -479,8 +550,8 @@ to_att_segmented(struct td *td, struct td_att *a, const uint8_t *pkt,
 }
 
 static void
-to_att(struct td *td, struct td_att *a, const struct esp_pkt *p,
-    const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
+to_att(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct td_att *a,
+    const struct esp_pkt *p, const struct dp_ipv4_hdr *h, const struct dp_gso_hdr *gso)
 {
 	struct td_fwd *f = td->fwd;
 	const uint8_t *pkt = p->buf + p->head;
@@ -490,6 +561,17 @@ to_att(struct td *td, struct td_att *a, const struct esp_pkt *p,
 
 	if (a->tun.fd == -1) {
 		a->c.drops[TD_DROP_DOWN]++;
+		return;
+	}
+	/*
+	 * Larger than the VPC side takes (a tunnel of MTU up to 9000 into a VPN
+	 * gateway's 1500) with DF: the sender learns the MTU (RFC 1191).  Without DF
+	 * the TUN takes it whole, as before.
+	 */
+	if (gso == NULL && h->df && h->tot_len > a->mtu) {
+		icmp_error(td, in_att, in_tun, pkt, h->tot_len, h,
+		    DP_ICMP_K_FRAG_NEEDED, (uint16_t)a->mtu);
+		a->c.drops[TD_DROP_TOO_BIG]++;
 		return;
 	}
 	if ((a->tun.flags & DP_TUN_VNET_HDR) == 0) {
@@ -572,14 +654,14 @@ hub_forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun,
 				cand[n++] = m->tuns[j];
 	}
 	if (att != NULL) {
-		to_att(td, att, p, h, gso);
+		to_att(td, in_att, in_tun, att, p, h, gso);
 		return;
 	}
 	if ((t = pick(td, cand, n, p->buf + p->head, p->len, h)) == NULL) {
 		ic->drops[TD_DROP_NO_TUNNEL]++;
 		return;
 	}
-	to_tunnel(td, in_att, t, p, h, gso);
+	to_tunnel(td, in_att, in_tun, t, p, h, gso);
 }
 
 /* VPN gateway: the first live tunnel whose remote selectors hold the destination. */
@@ -650,7 +732,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 		case TD_ATT_VPNGW:
 			tt = vpngw_tunnel(td, in_att, h.dst);
 			if (tt == NULL) {
-				icmp_error(td, in_att, pkt, p->len, &h,
+				icmp_error(td, in_att, NULL, pkt, p->len, &h,
 				    DP_ICMP_K_NET_UNREACH, 0);
 				ic->drops[TD_DROP_NO_ROUTE]++;
 				return;
@@ -659,7 +741,7 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 		case TD_ATT_CEN:
 			ttl_dec = in_att->ttl_dec;
 			if ((to = td_fib_cen_lookup(in_att, h.dst)) == NULL) {
-				icmp_error(td, in_att, pkt, p->len, &h,
+				icmp_error(td, in_att, NULL, pkt, p->len, &h,
 				    DP_ICMP_K_NET_UNREACH, 0);
 				ic->drops[TD_DROP_NO_ROUTE]++;
 				return;
@@ -676,7 +758,8 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 	if (to == NULL && tt == NULL) {
 		n = nh != 0 ? rt_nh_get(td->net->rt, nh) : NULL;
 		if (n == NULL || n->n == 0) {
-			icmp_error(td, in_att, pkt, p->len, &h, DP_ICMP_K_NET_UNREACH, 0);
+			icmp_error(td, in_att, in_tun, pkt, p->len, &h,
+			    DP_ICMP_K_NET_UNREACH, 0);
 			ic->drops[TD_DROP_NO_ROUTE]++;
 			return;
 		}
@@ -688,7 +771,8 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 
 	/* One hub hop (behaviours 39-42: a TTL-transparent CEN does not count). */
 	if (ttl_dec && dp_ipv4_dec_ttl(pkt, p->len, &h) == DP_TTL_EXPIRED) {
-		icmp_error(td, in_att, pkt, p->len, &h, DP_ICMP_K_TIME_EXCEEDED, 0);
+		icmp_error(td, in_att, in_tun, pkt, p->len, &h,
+		    DP_ICMP_K_TIME_EXCEEDED, 0);
 		ic->drops[TD_DROP_TTL]++;
 		return;
 	}
@@ -698,9 +782,9 @@ forward(struct td *td, struct td_att *in_att, struct td_tunnel *in_tun, struct e
 		 * attachments are plain TUNs then, so no superpacket reaches the hold.
 		 */
 		if (gso != NULL || !td_wan_hold(td, in_att, to, pkt, p->len))
-			to_att(td, to, p, &h, gso);
+			to_att(td, in_att, in_tun, to, p, &h, gso);
 	} else if (tt != NULL)
-		to_tunnel(td, in_att, tt, p, &h, gso);
+		to_tunnel(td, in_att, in_tun, tt, p, &h, gso);
 	else
 		hub_forward(td, in_att, in_tun, n, p, &h, gso);
 }

@@ -74,6 +74,29 @@ echo "$out" | grep -q "From 10.1.0.254 .*[Ff]rag needed.*mtu = 1436" ||
 "$ctl" -s "$tmp/a.sock" show counters | grep -q "too_big=1" || fail "no too_big drop"
 echo "ok: fragmentation before encryption; frag needed with DF"
 
+# 2c. Traceroute's first two hops from vpc-b: TTL 1 expires at gw-b (error from its
+# ENI out of its TUN), TTL 2 at gw-a after the tunnel - that error goes back through
+# the tunnel, encrypted, from gw-a's ENI 10.1.0.254 (inside gw-a's selectors
+# 10.1.0.0/16; esp.yaml has no inside_cidr).  The underlay sees only ESP in UDP.
+out=$(ip netns exec "$vb" ping -c 1 -W 1 -t 1 10.1.0.10 2>&1)
+echo "$out" | grep -q "From 10.2.0.254 .*[Tt]ime to live exceeded" ||
+    fail "expected time exceeded from gw-b (10.2.0.254) at TTL 1: $out"
+itest_capture_start "$tmp/ttl.pcap"
+out=$(ip netns exec "$vb" ping -c 2 -i 0.2 -W 1 -t 2 10.1.0.10 2>&1)
+itest_capture_stop
+echo "$out" | grep -q "From 10.1.0.254 .*[Tt]ime to live exceeded" ||
+    fail "expected time exceeded from gw-a (10.1.0.254) at TTL 2: $out"
+esp=$(tcpdump -r "$tmp/ttl.pcap" -nn 'udp port 4500' 2>/dev/null | wc -l)
+back=$(tcpdump -r "$tmp/ttl.pcap" -nn 'src 192.0.2.1 and udp port 4500' 2>/dev/null |
+    wc -l)
+other=$(tcpdump -r "$tmp/ttl.pcap" -nn 'ip and not udp port 4500' 2>/dev/null | wc -l)
+[ "$esp" = 4 ] && [ "$back" = 2 ] && [ "$other" = 0 ] ||
+    fail "expected 2 ESP requests and 2 ESP errors back, nothing else: $(tcpdump -r "$tmp/ttl.pcap" -nn 2>&1)"
+"$ctl" -s "$tmp/a.sock" show counters >"$tmp/cnt-a" || fail "show counters a"
+[ "$(awk '$1 == "tun" && $2 == "conn-ab/1" { print $7 }' "$tmp/cnt-a")" = 2 ] ||
+    fail "gw-a's tunnel did not count 2 ICMP errors sent: $(cat "$tmp/cnt-a")"
+echo "ok: time exceeded at the far gateway comes back through the tunnel"
+
 # 3. TCP through the tunnel (MSS clamped to the tunnel MTU).
 ip netns exec "$vb" iperf3 -s -1 -B 10.2.0.10 >"$tmp/iperf-s" 2>&1 &
 srv=$!

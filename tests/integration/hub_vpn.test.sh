@@ -3,7 +3,8 @@
 # (tests/integration/nets/hub_vpn.yaml, profile gcp: AES-256-GCM).  The hub node and
 # the gateway node each run in their own namespace (underlay veth with two address
 # pairs, one per tunnel), each with a VPC namespace behind it.
-# Checks: ping both ways through hub and gateway (two hops: ttl=62); both tunnels up
+# Checks: ping both ways through hub and gateway (two hops: ttl=62); TTL expiring
+# at the hub answered through the tunnel from its inside address; both tunnels up
 # with aes256gcm16; the hub spreads flows over its two tunnels (ECMP) and, once
 # tunnel 1 has no SA on both ends, everything still flows over tunnel 2.
 # Usage: hub_vpn.test.sh BUILD_DIR SOURCE_DIR.  Exit 77 (skip) when not root.
@@ -41,6 +42,18 @@ out=$(ip netns exec "$va" ping -c 3 -i 0.2 -W 1 10.2.0.10) || fail "ping a->b: $
 echo "$out" | grep -q "ttl=62" || fail "a->b: expected ttl=62 (hub + gateway): $out"
 out=$(ip netns exec "$vb" ping -c 3 -i 0.2 -W 1 10.1.0.10) || fail "ping b->a: $out"
 echo "ok: ping both ways through hub and gateway"
+
+# TTL 2 from vpc-b expires at the hub, one hop past the tunnel: the hub answers back
+# through the tunnel it came in on (1: the gateway's first live one), from its
+# inside address 169.254.10.1 (left = .1 of the /30; the gateway's inbound SA
+# carries any source: no left selectors).  ttl_expired and icmp_sent on conn-hg/1.
+out=$(ip netns exec "$vb" ping -c 1 -W 1 -t 2 10.1.0.10 2>&1)
+echo "$out" | grep -q "From 169.254.10.1 .*[Tt]ime to live exceeded" ||
+    fail "expected time exceeded from the hub's inside address 169.254.10.1: $out"
+"$ctl" -s "$tmp/h.sock" show counters >"$tmp/cnt-h" || fail "show counters h"
+[ "$(awk '$1 == "tun" && $2 == "conn-hg/1" { print $7 }' "$tmp/cnt-h")" = 1 ] ||
+    fail "conn-hg/1 did not count one ICMP error sent: $(cat "$tmp/cnt-h")"
+echo "ok: time exceeded at the hub comes back through the tunnel"
 
 # ECMP: UDP flows to 32 ports (the 5-tuple hash; every ping is the same 3-tuple).
 tx() {
