@@ -110,9 +110,13 @@ put_quoted(FILE *fp, const char *s)
 			fputs("\\t", fp);
 		else if (*p < 0x20 || *p == 0x7f)
 			fprintf(fp, "\\x%02x", *p);
-		/* YAML reads NEL, LS and PS as line breaks even inside quotes. */
-		else if (p[0] == 0xc2 && p[1] == 0x85) {
-			fputs("\\N", fp);
+		/* C1 controls (U+0080-U+009F) would be refused on reading back;
+		 * YAML reads NEL, LS and PS as line breaks even inside quotes. */
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			if (p[1] == 0x85)
+				fputs("\\N", fp);
+			else
+				fprintf(fp, "\\x%02x", p[1]);
 			p++;
 		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9)) {
 			fputs(p[2] == 0xa8 ? "\\L" : "\\P", fp);
