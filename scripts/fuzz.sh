@@ -8,6 +8,8 @@
 #
 #   scripts/fuzz.sh [SECONDS] [HARNESS...]     default 30 s each, every harness
 #   FUZZ_BUILD=dir  build directory (default build-fuzz)
+#   FUZZ_SEED=n     libFuzzer's seed (default 1, so a CI run explores the same
+#                   inputs each time as far as its time allows; 0 = random)
 #   FUZZ_KEEP=1     keep the scratch corpora (new inputs worth committing after
 #                   `-merge=1` into tests/fuzz/corpus/<harness>/)
 set -euo pipefail
@@ -15,6 +17,7 @@ cd "$(dirname "$0")/.."
 secs=${1:-30}
 shift || true
 build=${FUZZ_BUILD:-build-fuzz}
+seed=${FUZZ_SEED:-1}
 
 ./scripts/deps.sh fuzz
 CC=clang cmake -S . -B "$build" -G Ninja -DTRANSIT_WERROR=ON -DTRANSIT_FUZZ=ON \
@@ -45,7 +48,7 @@ for h in "${harnesses[@]}"; do
 	mkdir -p "$corpus" "$found"
 	cp tests/fuzz/corpus/"$h"/* "$corpus"/ 2>/dev/null || true
 	log=$build/findings/$h.log
-	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+	if "$bin" -seed="$seed" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 	    -print_final_stats=1 -artifact_prefix="$found/" "$corpus" >"$log" 2>&1; then
 		result=ok
 	else
