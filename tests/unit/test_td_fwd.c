@@ -18,6 +18,7 @@
 
 #include "common/ev.h"
 #include "config/cfg.h"
+#include "td_test_fixture.h"
 #include "daemon/td.h"
 #include "dataplane/dp_icmp.h"
 #include "net/net.h"
@@ -81,31 +82,13 @@ static int
 setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct cfg_diag d;
 	size_t i;
 
-	cfg_diag_init(&d);
-	f->td.cfg = cfg_load_buffer("t.yaml", net_yaml, strlen(net_yaml), &d);
-	if (f->td.cfg == NULL)
-		cfg_diag_print(&d, stderr);
-	cfg_diag_free(&d);
-	assert_non_null(f->td.cfg);
-	f->td.net = net_build(f->td.cfg);
-	f->td.node = cfg_find_node(f->td.cfg, "n1");
-	f->td.ev = ev_new();
-	f->td.fwd = td_fwd_new();
-	dp_hash_init(&f->td.hash, 1);
-	assert_int_equal(td_node_plan(&f->td, f->td.cfg, f->td.net, f->td.node,
-	    &f->td.atts, &f->td.natts, &f->td.tuns, &f->td.ntuns), 0);
+	assert_non_null(f);
+	td_fx_load(&f->td, net_yaml, strlen(net_yaml));
 	assert_int_equal(f->td.natts, 3);
-	for (i = 0; i < 3; i++) {
-		int sv[2];
-
-		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0,
-		    sv), 0);
-		f->td.atts[i]->tun.fd = sv[0];
-		f->peer[i] = sv[1];
-	}
+	for (i = 0; i < 3; i++)
+		f->peer[i] = td_fx_fake_tun(&f->td, i);
 	td_node_index(&f->td);
 	*state = f;
 	return 0;

@@ -27,6 +27,7 @@
 
 #include "common/ev.h"
 #include "config/cfg.h"
+#include "td_test_fixture.h"
 #include "daemon/td.h"
 #include "dataplane/dp_icmp.h"
 #include "esp/esp.h"
@@ -164,34 +165,15 @@ static struct fx *
 fx_new_yaml(const char *yaml, size_t n)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct cfg_diag d;
 	char err[256];
 	size_t i;
 
 	assert_non_null(f);
-	cfg_diag_init(&d);
-	f->td.cfg = cfg_load_buffer("t.yaml", yaml, n, &d);
-	if (f->td.cfg == NULL)
-		cfg_diag_print(&d, stderr);
-	cfg_diag_free(&d);
-	assert_non_null(f->td.cfg);
-	f->td.net = net_build(f->td.cfg);
-	f->td.node = cfg_find_node(f->td.cfg, "n1");
-	f->td.ev = ev_new();
-	f->td.fwd = td_fwd_new();
-	dp_hash_init(&f->td.hash, 1);
-	assert_int_equal(td_node_plan(&f->td, f->td.cfg, f->td.net, f->td.node,
-	    &f->td.atts, &f->td.natts, &f->td.tuns, &f->td.ntuns), 0);
+	td_fx_load(&f->td, yaml, n);
 	assert_int_equal(f->td.natts, 2);
 	assert_int_equal(f->td.ntuns, 2);
-	for (i = 0; i < 2; i++) {
-		int sv[2];
-
-		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0,
-		    sv), 0);
-		f->td.atts[i]->tun.fd = sv[0];
-		f->peer[i] = sv[1];
-	}
+	for (i = 0; i < 2; i++)
+		f->peer[i] = td_fx_fake_tun(&f->td, i);
 	f->l = f->td.tuns[0];
 	f->r = f->td.tuns[1];
 	assert_true(f->l->left && !f->r->left);

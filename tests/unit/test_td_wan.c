@@ -22,6 +22,7 @@
 #include "common/ev.h"
 #include "common/util.h"
 #include "config/cfg.h"
+#include "td_test_fixture.h"
 #include "daemon/td.h"
 #include "net/net.h"
 #include "test_dp_pkt.h"
@@ -102,36 +103,19 @@ setup(void **state)
 	const struct opts *o = *state;
 	struct fx *f = calloc(1, sizeof(*f));
 	static const char *const vpcs[3] = { "va", "vb", "vc" };
-	struct cfg_diag d;
 	char *yaml = xasprintf(net_fmt, o->bw);
 	size_t i, k;
 
-	cfg_diag_init(&d);
-	f->td.cfg = cfg_load_buffer("t.yaml", yaml, strlen(yaml), &d);
-	if (f->td.cfg == NULL)
-		cfg_diag_print(&d, stderr);
-	cfg_diag_free(&d);
+	assert_non_null(f);
+	td_fx_load(&f->td, yaml, strlen(yaml));
 	free(yaml);
-	assert_non_null(f->td.cfg);
-	f->td.net = net_build(f->td.cfg);
-	f->td.node = cfg_find_node(f->td.cfg, "n1");
-	f->td.ev = ev_new();
-	f->td.fwd = td_fwd_new();
-	dp_hash_init(&f->td.hash, 1);
-	assert_int_equal(td_node_plan(&f->td, f->td.cfg, f->td.net, f->td.node,
-	    &f->td.atts, &f->td.natts, &f->td.tuns, &f->td.ntuns), 0);
 	assert_int_equal(f->td.natts, 3);
 	for (k = 0; k < 3; k++) {
-		int sv[2];
-
 		for (i = 0; i < 3; i++)
 			if (strcmp(f->td.atts[i]->vpc_name, vpcs[k]) == 0)
 				f->att[k] = i;
 		assert_int_equal(strcmp(f->td.atts[f->att[k]]->vpc_name, vpcs[k]), 0);
-		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0,
-		    sv), 0);
-		f->td.atts[f->att[k]]->tun.fd = sv[0];
-		f->peer[k] = sv[1];
+		f->peer[k] = td_fx_fake_tun(&f->td, f->att[k]);
 	}
 	td_node_index(&f->td);
 	if (o->wan)
